@@ -1,0 +1,1 @@
+"""Rendering: from a decided act to words (offline from the card, or through a model)."""

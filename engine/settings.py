@@ -1,0 +1,73 @@
+"""The one settings class. Environment prefix ``PERSONAE_``; secrets only from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "DEFAULT_DATA_DIR"]
+
+DEFAULT_DATA_DIR = Path(".personae")
+
+
+class Settings(BaseSettings):
+    """Every tunable of Personae. See the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="PERSONAE_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'personae.db'}",
+        description="SQLAlchemy URL: sqlite:///file.db (embedded) or postgresql+psycopg://...",
+    )
+    redis_url: str = Field(
+        default="fakeredis://",
+        description="redis://host:port/db, or fakeredis:// for the embedded in-process mode.",
+    )
+    queue_name: str = Field(default="personae", description="RQ queue for render jobs.")
+
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint; unset = offline renderer."
+    )
+    llm_api_key: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PERSONAE_LLM_API_KEY", "OPENAI_API_KEY"),
+        description="API key for the model endpoint (also read from OPENAI_API_KEY).",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Chat model name.")
+    llm_timeout_s: float = Field(default=20.0, gt=0, description="Per-request timeout.")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="Bounded retries.")
+    llm_max_tokens: int = Field(default=200, ge=16, description="Reply length cap (tokens).")
+
+    seed: int = Field(default=0, description="Seed for every random choice (reproducible runs).")
+    max_chain: int = Field(
+        default=4, ge=0, description="Character-to-character replies before a chain stops."
+    )
+    cooldown_s: float = Field(
+        default=20.0, ge=0, description="Seconds before a character speaks again unprompted."
+    )
+    channel_min_interval_s: float = Field(
+        default=2.5, ge=0, description="Minimum spacing between character posts in a channel."
+    )
+    reply_delay_s: float = Field(
+        default=2.0, ge=0, description="Typical delay before a character replies (jittered)."
+    )
+    idle_initiative_s: float = Field(
+        default=30.0, gt=0, description="Quiet seconds before a character starts a conversation."
+    )
+    memory_k: int = Field(default=5, ge=0, description="Memories retrieved into a prompt.")
+    transcript_window: int = Field(default=12, ge=1, description="Recent messages in a prompt.")
+    max_message_chars: int = Field(
+        default=4000, ge=100, description="Longer messages are stored whole but clipped for use."
+    )
+    log_level: str = Field(default="WARNING", description="Logging level.")
+
+    @property
+    def embedded(self) -> bool:
+        """True when Redis is the in-process fake (the zero-setup mode)."""
+        return self.redis_url.startswith("fakeredis")
+
+    @property
+    def model_configured(self) -> bool:
+        return bool(self.llm_base_url or self.llm_api_key)
