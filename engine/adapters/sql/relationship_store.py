@@ -1,0 +1,88 @@
+"""Stored relationships (directed: how ``source`` sees ``target``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from engine.adapters.sql.tables import relationships
+from engine.relationships import Relationship
+
+__all__ = ["RelationshipStore"]
+
+_FIELDS = ("affinity", "trust", "familiarity", "romance", "rivalry", "respect", "label",
+           "interactions", "updated_at")
+
+
+class RelationshipStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, source_id: int, target_id: int, ecosystem_id: int) -> Relationship:
+        row = self.conn.execute(
+            select(relationships).where(
+                relationships.c.source_id == source_id, relationships.c.target_id == target_id
+            )
+        ).first()
+        if row is None:
+            return Relationship(source_id, target_id, ecosystem_id)
+        return _relationship(row)
+
+    def toward(self, target_id: int, source_ids: Sequence[int]) -> dict[int, Relationship]:
+        """How each of ``source_ids`` sees ``target_id`` (only stored ones)."""
+        if not source_ids:
+            return {}
+        rows = self.conn.execute(
+            select(relationships).where(
+                relationships.c.target_id == target_id,
+                relationships.c.source_id.in_(list(source_ids)),
+            )
+        )
+        return {r.source_id: _relationship(r) for r in rows}
+
+    def among(self, ids: Sequence[int]) -> list[Relationship]:
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            select(relationships).where(
+                relationships.c.source_id.in_(list(ids)), relationships.c.target_id.in_(list(ids))
+            )
+        )
+        return [_relationship(r) for r in rows]
+
+    def for_ecosystem(self, ecosystem_id: int) -> list[Relationship]:
+        rows = self.conn.execute(
+            select(relationships).where(relationships.c.ecosystem_id == ecosystem_id)
+            .order_by(relationships.c.source_id, relationships.c.target_id)
+        )
+        return [_relationship(r) for r in rows]
+
+    def save(self, rel: Relationship) -> None:
+        values = {name: getattr(rel, name) for name in _FIELDS}
+        result = self.conn.execute(
+            update(relationships)
+            .where(
+                relationships.c.source_id == rel.source_id,
+                relationships.c.target_id == rel.target_id,
+            )
+            .values(**values)
+        )
+        if result.rowcount == 0:
+            self.conn.execute(
+                relationships.insert().values(
+                    source_id=rel.source_id, target_id=rel.target_id,
+                    ecosystem_id=rel.ecosystem_id, **values,
+                )
+            )
+
+
+def _relationship(row: Any) -> Relationship:
+    return Relationship(
+        source_id=row.source_id, target_id=row.target_id, ecosystem_id=row.ecosystem_id,
+        affinity=row.affinity, trust=row.trust, familiarity=row.familiarity,
+        romance=row.romance, rivalry=row.rivalry, respect=row.respect, label=row.label,
+        interactions=row.interactions, updated_at=row.updated_at,
+    )

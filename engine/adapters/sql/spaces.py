@@ -1,0 +1,126 @@
+"""Ecosystems (a community bound to a platform space) and their channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from engine.adapters.sql.tables import channels, ecosystems
+
+__all__ = ["Ecosystem", "Channel", "SpaceRepository"]
+
+
+@dataclass(frozen=True)
+class Ecosystem:
+    id: int
+    platform: str
+    external_id: str
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    ecosystem_id: int
+    external_id: str
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    last_event_at: datetime | None = None
+    next_post_at: datetime | None = None
+
+
+class SpaceRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def ensure_ecosystem(
+        self, platform: str, external_id: str, name: str, now: datetime
+    ) -> Ecosystem:
+        found = self.find_ecosystem(platform, external_id)
+        if found is not None:
+            return found
+        new_id = self.conn.execute(
+            ecosystems.insert().values(
+                platform=platform, external_id=external_id, name=name or external_id,
+                settings={}, created_at=now,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        return Ecosystem(int(new_id), platform, external_id, name or external_id, {})
+
+    def find_ecosystem(self, platform: str, external_id: str) -> Ecosystem | None:
+        row = self.conn.execute(
+            select(ecosystems).where(
+                ecosystems.c.platform == platform, ecosystems.c.external_id == external_id
+            )
+        ).first()
+        if row is None:
+            return None
+        return Ecosystem(row.id, row.platform, row.external_id, row.name, dict(row.settings))
+
+    def get_ecosystem(self, ecosystem_id: int) -> Ecosystem | None:
+        row = self.conn.execute(select(ecosystems).where(ecosystems.c.id == ecosystem_id)).first()
+        if row is None:
+            return None
+        return Ecosystem(row.id, row.platform, row.external_id, row.name, dict(row.settings))
+
+    def ecosystem_ids(self) -> list[int]:
+        return [r.id for r in self.conn.execute(select(ecosystems.c.id).order_by(ecosystems.c.id))]
+
+    def ensure_channel(
+        self, ecosystem_id: int, external_id: str, name: str, now: datetime
+    ) -> Channel:
+        found = self.find_channel(ecosystem_id, external_id)
+        if found is not None:
+            return found
+        new_id = self.conn.execute(
+            channels.insert().values(
+                ecosystem_id=ecosystem_id, external_id=external_id, name=name or external_id,
+                settings={}, created_at=now,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        return Channel(int(new_id), ecosystem_id, external_id, name or external_id)
+
+    def find_channel(self, ecosystem_id: int, external_id: str) -> Channel | None:
+        row = self.conn.execute(
+            select(channels).where(
+                channels.c.ecosystem_id == ecosystem_id, channels.c.external_id == external_id
+            )
+        ).first()
+        return _channel(row) if row is not None else None
+
+    def get_channel(self, channel_id: int) -> Channel | None:
+        row = self.conn.execute(select(channels).where(channels.c.id == channel_id)).first()
+        return _channel(row) if row is not None else None
+
+    def list_channels(self, ecosystem_id: int) -> list[Channel]:
+        rows = self.conn.execute(
+            select(channels).where(channels.c.ecosystem_id == ecosystem_id).order_by(channels.c.id)
+        )
+        return [_channel(r) for r in rows]
+
+    def touch_channel(
+        self,
+        channel_id: int,
+        *,
+        last_event_at: datetime | None = None,
+        next_post_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {}
+        if last_event_at is not None:
+            values["last_event_at"] = last_event_at
+        if next_post_at is not None:
+            values["next_post_at"] = next_post_at
+        if values:
+            self.conn.execute(update(channels).where(channels.c.id == channel_id).values(**values))
+
+
+def _channel(row: Any) -> Channel:
+    return Channel(
+        row.id, row.ecosystem_id, row.external_id, row.name, dict(row.settings or {}),
+        row.last_event_at, row.next_post_at,
+    )

@@ -1,0 +1,237 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations (``migrations/``) create it.
+
+Participants (characters and human members) share one id space, so relationships and events
+refer to "a participant" without caring which kind it is; ``characters`` and
+``platform_users`` extend ``participants`` one-to-one (same primary key).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from engine.adapters.sql.types import EMBEDDING_DIM, Embedding, JsonDoc, UtcDateTime
+
+__all__ = [
+    "metadata",
+    "ecosystems",
+    "channels",
+    "participants",
+    "characters",
+    "platform_users",
+    "channel_cast",
+    "events",
+    "relationships",
+    "memories",
+    "memory_sources",
+    "intents",
+]
+
+# BigInteger ids that are still SQLite rowids (INTEGER PRIMARY KEY) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+TS = UtcDateTime()
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ecosystems = Table(
+    "ecosystems",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("settings", JsonDoc, nullable=False),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("platform", "external_id"),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("settings", JsonDoc, nullable=False),
+    Column("last_event_at", TS),
+    Column("next_post_at", TS),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("ecosystem_id", "external_id"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index(None, "ecosystem_id", "kind"),
+)
+
+characters = Table(
+    "characters",
+    metadata,
+    Column("id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("personality", Text, nullable=False, server_default=""),
+    Column("scenario", Text, nullable=False, server_default=""),
+    Column("first_mes", Text, nullable=False, server_default=""),
+    Column("mes_example", Text, nullable=False, server_default=""),
+    Column("alternate_greetings", JsonDoc, nullable=False),
+    Column("system_prompt", Text, nullable=False, server_default=""),
+    Column("post_history_instructions", Text, nullable=False, server_default=""),
+    Column("creator_notes", Text, nullable=False, server_default=""),
+    Column("tags", JsonDoc, nullable=False),
+    Column("creator", String(200), nullable=False, server_default=""),
+    Column("character_version", String(64), nullable=False, server_default=""),
+    # Our extensions (data.extensions.personae), queryable columns where the engine needs them.
+    Column("big_five", JsonDoc, nullable=False),
+    Column("values", JsonDoc, nullable=False),
+    Column("goals", JsonDoc, nullable=False),
+    Column("talkativeness", Float, nullable=False, server_default="0.5"),
+    Column("autonomy_level", Integer, nullable=False, server_default="2"),
+    Column("social_energy", Float, nullable=False, server_default="0.7"),
+    Column("speech", JsonDoc, nullable=False),
+    Column("aliases", JsonDoc, nullable=False),
+    Column("avatar_url", Text),
+    Column("memory_summary", Text, nullable=False, server_default=""),
+    Column("card_extra", JsonDoc, nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("last_spoke_at", TS),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("ecosystem_id", "name"),
+)
+
+platform_users = Table(
+    "platform_users",
+    metadata,
+    Column("id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("ecosystem_id", "external_id"),
+)
+
+channel_cast = Table(
+    "channel_cast",
+    metadata,
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), primary_key=True),
+    Column("joined_at", TS, nullable=False),
+    Index(None, "character_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE")),
+    Column("kind", String(24), nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("external_id", String(100)),
+    Column("author_id", ForeignKey("participants.id", ondelete="CASCADE")),
+    Column("author_kind", String(16)),
+    Column("author_name", String(200), nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("act", String(24)),
+    Column("target_id", Integer),
+    Column("addressed_ids", JsonDoc, nullable=False),
+    Column("sentiment", Float, nullable=False, server_default="0"),
+    Column("chain_depth", Integer, nullable=False, server_default="0"),
+    Column("in_reply_to", BigId),
+    Column("payload", JsonDoc, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index(None, "channel_id", "id"),
+    Index(None, "ecosystem_id", "id"),
+    Index(None, "channel_id", "external_id"),
+)
+
+relationships = Table(
+    "relationships",
+    metadata,
+    Column("source_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("affinity", Float, nullable=False, server_default="0"),
+    Column("trust", Float, nullable=False, server_default="0"),
+    Column("familiarity", Float, nullable=False, server_default="0"),
+    Column("romance", Float, nullable=False, server_default="0"),
+    Column("rivalry", Float, nullable=False, server_default="0"),
+    Column("respect", Float, nullable=False, server_default="0"),
+    Column("label", String(24), nullable=False, server_default="stranger"),
+    Column("interactions", Integer, nullable=False, server_default="0"),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "target_id"),
+)
+
+memories = Table(
+    "memories",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", ForeignKey("characters.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id", ondelete="SET NULL")),
+    Column("kind", String(16), nullable=False, server_default="observation"),
+    Column("text", Text, nullable=False),
+    Column("embedding", Embedding(EMBEDDING_DIM)),
+    Column("importance", Float, nullable=False, server_default="1"),
+    Column("emotional_tone", Float, nullable=False, server_default="0"),
+    Column("archived", Boolean, nullable=False, server_default="0"),
+    Column("created_at", TS, nullable=False),
+    Column("last_accessed_at", TS, nullable=False),
+    Index(None, "owner_id", "created_at"),
+)
+
+memory_sources = Table(
+    "memory_sources",
+    metadata,
+    Column("memory_id", ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Index(None, "event_id"),
+)
+
+intents = Table(
+    "intents",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), nullable=False),
+    Column("act", String(24), nullable=False),
+    Column("target_id", Integer),
+    Column("reason", String(200), nullable=False, server_default=""),
+    Column("trigger_event_id", BigId),
+    Column("chain_depth", Integer, nullable=False, server_default="0"),
+    Column("due_at", TS, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("result_event_id", BigId),
+    Column("error", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Index(None, "channel_id", "status"),
+    Index(None, "character_id", "status"),
+)

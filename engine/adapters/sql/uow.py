@@ -1,0 +1,69 @@
+"""The unit of work: one transaction, with every repository bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.engine import Connection, Engine
+
+from engine.adapters.sql.event_log import EventLog
+from engine.adapters.sql.intent_store import IntentStore
+from engine.adapters.sql.memory_store import MemoryStore
+from engine.adapters.sql.participants import ParticipantRepository
+from engine.adapters.sql.relationship_store import RelationshipStore
+from engine.adapters.sql.spaces import SpaceRepository
+
+__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+
+
+class UnitOfWork:
+    """``with uow: ...`` opens a transaction; ``commit()`` keeps it, leaving without rolls back."""
+
+    spaces: SpaceRepository
+    participants: ParticipantRepository
+    events: EventLog
+    relationships: RelationshipStore
+    memories: MemoryStore
+    intents: IntentStore
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        conn = self._engine.connect()
+        conn.begin()
+        self._conn = conn
+        self.spaces = SpaceRepository(conn)
+        self.participants = ParticipantRepository(conn)
+        self.events = EventLog(conn)
+        self.relationships = RelationshipStore(conn)
+        self.memories = MemoryStore(conn)
+        self.intents = IntentStore(conn)
+        return self
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+        self._conn.begin()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+
+class UnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)

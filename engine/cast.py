@@ -1,0 +1,28 @@
+"""The light view of a character present in a channel, enough to address it and decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["CastMember"]
+
+
+@dataclass(frozen=True)
+class CastMember:
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    talkativeness: float
+    autonomy_level: int
+    social_energy: float
+    status: str = "active"
+    last_spoke_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def names(self) -> tuple[str, ...]:
+        """Names it answers to, longest first."""
+        return tuple(sorted({self.name, *self.aliases} - {""}, key=len, reverse=True))

@@ -1,0 +1,132 @@
+"""Reading a human message: who it addresses, what act it performs, and its sentiment.
+
+Characters' own messages need no reading: they were rendered from a decided act. Humans'
+messages are read with a small act lexicon and VADER sentiment (Hutto & Gilbert, 2014), so the
+dynamics work with no model configured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from engine.acts import Act
+from engine.cast import CastMember
+
+__all__ = ["Reading", "read_message", "find_addressed", "sentiment_of", "classify_act"]
+
+_MENTION = re.compile(r"@([\w.'’-]+(?:\s+[A-Z][\w.'’-]*)?)")
+_READ_LIMIT = 2000
+
+# Ordered: the first matching rule wins.
+_ACT_RULES: tuple[tuple[Act, re.Pattern[str]], ...] = tuple(
+    (act, re.compile(pattern, re.IGNORECASE))
+    for act, pattern in (
+        (Act.APOLOGISE, r"\b(sorry|apologi[sz]e|forgive me|my apologies|pardon me)\b"),
+        (Act.THREATEN, r"\b(or else|you'll regret|i will ruin|watch yourself|i'll make you)\b"),
+        (Act.THANK, r"\b(thank(s| you)?|much obliged|grateful)\b"),
+        (Act.CONFIDE, r"\b(secret|between us|don't tell|do not tell|confess|confide)\b"),
+        (Act.FLIRT, r"\b(fine eyes|handsome|lovely|darling|dance with me|beautiful)\b"),
+        (Act.FAREWELL, r"\b(good ?bye|farewell|good night|bye|see you|adieu)\b"),
+        (Act.GREET, r"^\W*(hello|hi|hey|good (morning|evening|afternoon|day)|greetings|"
+                    r"how do you do)\b"),
+        (Act.HELP, r"\b(let me help|i can help|allow me to|at your service)\b"),
+        (Act.AGREE, r"\b(i agree|you're right|you are right|exactly|quite so|indeed)\b"),
+        (Act.DISAGREE, r"\b(i disagree|nonsense|you're wrong|you are wrong|not at all)\b"),
+        (Act.JOKE, r"\b(haha|lol|joke|jest)\b"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    addressed_ids: tuple[int, ...]
+    unknown_mentions: tuple[str, ...]
+    act: Act
+    sentiment: float
+
+
+@lru_cache(maxsize=1)
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def sentiment_of(text: str) -> float:
+    """VADER compound score in [-1, 1] (0 for empty text)."""
+    if not text.strip():
+        return 0.0
+    return float(_vader().polarity_scores(text[:_READ_LIMIT])["compound"])
+
+
+def classify_act(text: str, sentiment: float) -> Act:
+    """The act a human message most likely performs."""
+    snippet = text[:_READ_LIMIT]
+    for act, pattern in _ACT_RULES:
+        if pattern.search(snippet):
+            return act
+    second_person = re.search(r"\b(you|your|yourself)\b", snippet, re.IGNORECASE) is not None
+    if sentiment <= -0.5 and second_person:
+        return Act.INSULT
+    if sentiment >= 0.5 and second_person:
+        return Act.PRAISE
+    if snippet.rstrip().endswith("?"):
+        return Act.ASK
+    return Act.RESPOND
+
+
+def find_addressed(text: str, cast: Sequence[CastMember]) -> tuple[list[int], list[str]]:
+    """Characters addressed by ``@name`` or by name, and ``@names`` that match nobody.
+
+    Matching is case-insensitive on full names and aliases; an ``@`` mention may use any
+    prefix of a name's words ("@Lizzy", "@elizabeth", "@Mr. Darcy").
+    """
+    snippet = text[:_READ_LIMIT]
+    lowered = snippet.lower()
+    addressed: list[int] = []
+    unknown: list[str] = []
+    for match in _MENTION.finditer(snippet):
+        token = match.group(1).strip(".,!?;:'’").lower()
+        first = token.split()[0] if token.split() else token
+        hit = _match_token(token, cast) or _match_token(first, cast)
+        if hit is None:
+            unknown.append(match.group(1).split()[0].strip(".,!?;:'’"))
+        elif hit not in addressed:
+            addressed.append(hit)
+    for member in cast:
+        if member.id in addressed:
+            continue
+        for name in member.names():
+            if re.search(rf"(?<![\w@]){re.escape(name.lower())}(?!\w)", lowered):
+                addressed.append(member.id)
+                break
+    return addressed, unknown
+
+
+def _match_token(token: str, cast: Sequence[CastMember]) -> int | None:
+    for member in cast:
+        for name in member.names():
+            lowered = name.lower()
+            if token == lowered or token == lowered.replace(" ", ""):
+                return member.id
+    for member in cast:
+        for name in member.names():
+            if token and name.lower().split()[0] == token:
+                return member.id
+    return None
+
+
+def read_message(
+    text: str, cast: Sequence[CastMember], reply_to_author_id: int | None = None
+) -> Reading:
+    """Read one human message against the cast present in its channel."""
+    addressed, unknown = find_addressed(text, cast)
+    if reply_to_author_id is not None and reply_to_author_id not in addressed:
+        if any(m.id == reply_to_author_id for m in cast):
+            addressed.insert(0, reply_to_author_id)
+    sentiment = sentiment_of(text)
+    return Reading(tuple(addressed), tuple(unknown), classify_act(text, sentiment), sentiment)

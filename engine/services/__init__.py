@@ -1,0 +1,1 @@
+"""Use cases: the loop of DESIGN.md §1 (perceive, decide, render, record) and its setup."""

@@ -1,0 +1,100 @@
+"""Decide: turn a perceived event (or a quiet channel) into stored, queued intents."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from engine.adapters.sql.spaces import Channel
+from engine.adapters.sql.uow import UnitOfWork
+from engine.autonomy import Decision, decide_initiative, decide_replies
+from engine.cast import CastMember
+from engine.errors import ServiceUnavailable
+from engine.messages import Event, Intent
+from engine.services.deps import Deps
+
+__all__ = ["decide_after", "decide_in_quiet_channel", "enqueue", "requeue_stale"]
+
+log = logging.getLogger(__name__)
+
+
+def decide_after(
+    deps: Deps, uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime
+) -> list[Intent]:
+    """Who answers ``event``; the intents are stored (not yet queued: see ``enqueue``)."""
+    if event.channel_id is None or not cast:
+        return []
+    channel = uow.spaces.get_channel(event.channel_id)
+    if channel is None:
+        return []
+    affinities: dict[int, float] = {}
+    if event.author_id is not None:
+        views = uow.relationships.toward(event.author_id, [m.id for m in cast])
+        affinities = {source: rel.affinity for source, rel in views.items()}
+    decision = decide_replies(
+        event,
+        cast,
+        busy_ids=uow.intents.busy_in(channel.id),
+        affinities=affinities,
+        next_post_at=channel.next_post_at,
+        now=now,
+        rules=deps.damping,
+        rng=deps.rng("decide", event.id),
+    )
+    return _store(uow, channel, decision, now)
+
+
+def decide_in_quiet_channel(
+    deps: Deps, uow: UnitOfWork, channel: Channel, now: datetime
+) -> list[Intent]:
+    """Autonomous initiative: maybe someone opens a conversation in ``channel``."""
+    cast = uow.participants.cast_of(channel.id)
+    if len(cast) < 2:
+        return []
+    ids = [m.id for m in cast]
+    familiarity = {(r.source_id, r.target_id): r.familiarity
+                   for r in uow.relationships.among(ids)}
+    decision = decide_initiative(
+        ecosystem_id=channel.ecosystem_id,
+        channel_id=channel.id,
+        cast=cast,
+        busy_ids=uow.intents.busy_in(channel.id),
+        last_event_at=channel.last_event_at,
+        familiarity=familiarity,
+        next_post_at=channel.next_post_at,
+        now=now,
+        rules=deps.damping,
+        rng=deps.rng("initiative", channel.id, now.isoformat()),
+    )
+    return _store(uow, channel, decision, now)
+
+
+def _store(uow: UnitOfWork, channel: Channel, decision: Decision, now: datetime) -> list[Intent]:
+    for note in decision.notes:
+        log.debug("channel %s: %s", channel.id, note)
+    for intent in decision.intents:
+        uow.intents.add(intent, now)
+    if decision.intents and decision.next_post_at is not None:
+        uow.spaces.touch_channel(channel.id, next_post_at=decision.next_post_at)
+    return decision.intents
+
+
+def enqueue(deps: Deps, intents: list[Intent], now: datetime) -> None:
+    """Queue one render job per intent, after the transaction that stored them committed."""
+    for intent in intents:
+        assert intent.id is not None
+        delay = max(0.0, (intent.due_at - now).total_seconds())
+        try:
+            deps.queue.enqueue_render(intent.id, delay)
+        except ServiceUnavailable as exc:
+            # Stored as pending: the scheduler tick re-queues it (see ``requeue_stale``).
+            log.warning("intent %s stored but not queued: %s", intent.id, exc)
+
+
+def requeue_stale(deps: Deps, now: datetime, grace_s: float = 60.0) -> int:
+    """Queue again pending intents whose job never ran (e.g. Redis was away)."""
+    with deps.uow() as uow:
+        stale = [i for i in uow.intents.pending()
+                 if (now - i.due_at).total_seconds() > grace_s]
+    enqueue(deps, stale, now)
+    return len(stale)

@@ -1,0 +1,24 @@
+"""The scheduler tick: characters start conversations in channels that went quiet."""
+
+from __future__ import annotations
+
+from engine.messages import Intent
+from engine.services.decide import decide_in_quiet_channel, enqueue, requeue_stale
+from engine.services.deps import Deps
+
+__all__ = ["tick"]
+
+
+def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
+    """Run autonomous initiative once over every channel (of one ecosystem, if given)."""
+    now = deps.clock.now()
+    created: list[Intent] = []
+    with deps.uow() as uow:
+        ecosystem_ids = [ecosystem_id] if ecosystem_id is not None else uow.spaces.ecosystem_ids()
+        for eco in ecosystem_ids:
+            for channel in uow.spaces.list_channels(eco):
+                created.extend(decide_in_quiet_channel(deps, uow, channel, now))
+        uow.commit()
+    enqueue(deps, created, now)
+    requeue_stale(deps, now)
+    return created

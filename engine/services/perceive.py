@@ -1,0 +1,110 @@
+"""Perceive and record: store an event once, let those present witness it, move relationships.
+
+Both members' messages (``ingest``) and characters' delivered lines (``render``) pass through
+``perceive``, so the loop is one loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from engine.adapters.sql.uow import UnitOfWork
+from engine.cast import CastMember
+from engine.memory import Memory, importance_of, observation_text
+from engine.messages import Event, ParticipantKind
+from engine.relationships import apply_act, label_for
+
+__all__ = ["Perception", "perceive", "event_payload"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Perception:
+    event: Event
+    duplicate: bool = False
+    cast: list[CastMember] = field(default_factory=list)
+    witnesses: list[int] = field(default_factory=list)
+
+
+def perceive(uow: UnitOfWork, event: Event, now: datetime) -> Perception:
+    """Store ``event`` once; if new, write witnesses' memories and apply its act.
+
+    Only characters present in the event's channel witness it. Returns ``duplicate=True``
+    (and changes nothing) when its idempotency key was already stored.
+    """
+    new_id = uow.events.append(event)
+    if new_id is None:
+        stored = uow.events.find_by_key(event.idempotency_key)
+        return Perception(event=stored or event, duplicate=True)
+    cast = uow.participants.cast_of(event.channel_id) if event.channel_id else []
+    names = uow.participants.names([i for i in (event.target_id,) if i is not None])
+    target_name = names[event.target_id][0] if event.target_id in names else None
+    text = observation_text(event.author_name, event.text, target_name)
+    memories = [
+        Memory(
+            ecosystem_id=event.ecosystem_id,
+            owner_id=member.id,
+            channel_id=event.channel_id,
+            text=text,
+            importance=importance_of(
+                event.act, event.sentiment,
+                member.id in event.addressed_ids or member.id == event.target_id,
+            ),
+            emotional_tone=event.sentiment,
+            created_at=now,
+            last_accessed_at=now,
+            source_event_ids=(new_id,),
+        )
+        for member in cast
+    ]
+    uow.memories.add_many(memories)
+    _apply_relationships(uow, event, now)
+    if event.channel_id:
+        uow.spaces.touch_channel(event.channel_id, last_event_at=now)
+    return Perception(event=event, cast=cast, witnesses=[m.id for m in cast])
+
+
+def _apply_relationships(uow: UnitOfWork, event: Event, now: datetime) -> None:
+    if event.author_id is None or event.act is None:
+        return
+    targets = list(event.addressed_ids) or ([event.target_id] if event.target_id else [])
+    for target_id in targets:
+        if target_id == event.author_id:
+            continue
+        view = uow.relationships.get(target_id, event.author_id, event.ecosystem_id)
+        uow.relationships.save(apply_act(view, event.act, event.sentiment, now))
+        # The actor gets to know the target a little too.
+        own = uow.relationships.get(event.author_id, target_id, event.ecosystem_id)
+        known = replace(
+            own,
+            familiarity=min(1.0, own.familiarity + 0.03 * (1 - own.familiarity)),
+            interactions=own.interactions + 1,
+            updated_at=now,
+        )
+        uow.relationships.save(replace(known, label=label_for(known)))
+
+
+def event_payload(event: Event, channel_external_id: str, target_name: str | None) -> dict[str, Any]:
+    """The JSON published on the ecosystem's real-time stream for one event."""
+    return {
+        "type": "event",
+        "id": event.id,
+        "kind": event.kind.value,
+        "ecosystem_id": event.ecosystem_id,
+        "channel_id": event.channel_id,
+        "channel": channel_external_id,
+        "author_id": event.author_id,
+        "author": event.author_name,
+        "author_kind": event.author_kind.value if event.author_kind else None,
+        "is_character": event.author_kind is ParticipantKind.CHARACTER,
+        "text": event.text,
+        "act": event.act.value if event.act else None,
+        "target_id": event.target_id,
+        "target": target_name,
+        "chain_depth": event.chain_depth,
+        "created_at": event.created_at.isoformat(),
+    }

@@ -1,0 +1,73 @@
+"""Setting a community up: spaces, channels, characters and who lives where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from engine.adapters.sql.spaces import Channel, Ecosystem
+from engine.cards import export_card
+from engine.errors import NotFound
+from engine.personas import Character
+from engine.services.deps import Deps
+
+__all__ = [
+    "open_space",
+    "add_character",
+    "add_to_cast",
+    "remove_from_cast",
+    "export_character",
+    "find_character",
+    "list_characters",
+]
+
+
+def open_space(
+    deps: Deps, platform: str, space_id: str, channel_ids: Iterable[str], name: str = ""
+) -> tuple[Ecosystem, list[Channel]]:
+    """Get or create an ecosystem and some of its channels."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        ecosystem = uow.spaces.ensure_ecosystem(platform, space_id, name or space_id, now)
+        chans = [uow.spaces.ensure_channel(ecosystem.id, c, c, now) for c in channel_ids]
+        uow.commit()
+    return ecosystem, chans
+
+
+def add_character(deps: Deps, ecosystem_id: int, character: Character) -> int:
+    """Store a new character (names are unique per ecosystem: a clash is refused)."""
+    with deps.uow() as uow:
+        character_id = uow.participants.add_character(ecosystem_id, character, deps.clock.now())
+        uow.commit()
+    return character_id
+
+
+def add_to_cast(deps: Deps, channel_id: int, character_id: int) -> None:
+    with deps.uow() as uow:
+        uow.participants.join(channel_id, character_id, deps.clock.now())
+        uow.commit()
+
+
+def remove_from_cast(deps: Deps, channel_id: int, character_id: int) -> None:
+    with deps.uow() as uow:
+        uow.participants.leave(channel_id, character_id)
+        uow.commit()
+
+
+def find_character(deps: Deps, ecosystem_id: int, name: str) -> Character:
+    with deps.uow() as uow:
+        character = uow.participants.find_character(ecosystem_id, name)
+        if character is None:
+            known = ", ".join(c.name for c in uow.participants.list_characters(ecosystem_id))
+            raise NotFound(f"No character named '{name}'. Known: {known or 'none yet'}.")
+    return character
+
+
+def list_characters(deps: Deps, ecosystem_id: int) -> list[Character]:
+    with deps.uow() as uow:
+        return uow.participants.list_characters(ecosystem_id)
+
+
+def export_character(deps: Deps, ecosystem_id: int, name: str) -> dict[str, Any]:
+    """The character as a Character Card V2 (unknown imported fields kept)."""
+    return export_card(find_character(deps, ecosystem_id, name))

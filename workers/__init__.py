@@ -1,0 +1,1 @@
+"""RQ workers: jobs, the RQ job queue, the Redis event stream, outboxes and the composition root."""

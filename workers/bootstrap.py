@@ -1,0 +1,114 @@
+"""The composition root: builds the whole object graph from settings, once per process.
+
+Entry points (the ``personae`` command, RQ workers, the bots) call ``build`` or ``container``;
+tests call ``build`` with their own clock, renderer or settings.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+import redis
+from rq import Queue
+
+from engine.adapters.sql.database import Database
+from engine.adapters.sql.uow import UnitOfWorkFactory
+from engine.clock import Clock, SystemClock
+from engine.embedding import HashingEmbedder
+from engine.ports import Outbox, Renderer
+from engine.rendering.offline import OfflineRenderer
+from engine.services.deps import Deps
+from engine.settings import Settings
+from workers.console_outbox import ConsoleOutbox
+from workers.queue import RQJobQueue
+from workers.redis_conn import connect
+from workers.stream import RedisEventStream
+
+__all__ = ["Container", "build", "container", "install", "make_renderer"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    database: Database
+    redis: redis.Redis
+    queue: Queue
+    deps: Deps
+    console_outbox: ConsoleOutbox
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def make_renderer(settings: Settings) -> Renderer:
+    """The model renderer when an endpoint or key is configured, else the offline one."""
+    offline = OfflineRenderer()
+    if not settings.model_configured:
+        return offline
+    from engine.adapters.openai_model import OpenAIChatModel
+    from engine.rendering.model_renderer import ModelRenderer
+
+    model = OpenAIChatModel.from_settings(settings)
+    return ModelRenderer(model, fallback=offline, max_tokens=settings.llm_max_tokens)
+
+
+def build(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    renderer: Renderer | None = None,
+    outboxes: dict[str, Outbox] | None = None,
+    honour_delays: bool = True,
+    migrate: bool = True,
+) -> Container:
+    """Build every dependency from ``settings``.
+
+    Raises:
+        ServiceUnavailable: The database or Redis cannot be reached (clear message).
+    """
+    settings = settings or Settings()
+    database = Database(settings.database_url)
+    if migrate:
+        database.migrate()
+    else:
+        database.check()
+    client = connect(settings.redis_url)
+    queue = Queue(settings.queue_name, connection=client)
+    console = ConsoleOutbox()
+    all_outboxes: dict[str, Outbox] = {"console": console, **(outboxes or {})}
+    deps = Deps(
+        settings=settings,
+        uow=UnitOfWorkFactory(database.engine),
+        clock=clock or SystemClock(),
+        queue=RQJobQueue(queue, honour_delays=honour_delays),
+        stream=RedisEventStream(client),
+        renderer=renderer or make_renderer(settings),
+        embedder=HashingEmbedder(),
+        outboxes=all_outboxes,
+    )
+    return Container(settings, database, client, queue, deps, console)
+
+
+_current: Container | None = None
+_lock = threading.Lock()
+
+
+def install(value: Container | None) -> None:
+    """Make ``value`` this process's container (the demo and tests build their own)."""
+    global _current
+    with _lock:
+        _current = value
+
+
+def container() -> Container:
+    """This process's container, built from the environment on first use."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = build()
+        return _current
