@@ -168,7 +168,7 @@ def _decode(raw: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     """The card as a fresh JSON object, its size checked before it is parsed."""
     if isinstance(raw, Mapping):
         try:  # a deep, JSON-only copy: card_extra must store and export as JSON
-            raw = json.dumps(raw, ensure_ascii=False, allow_nan=False)
+            raw = json.dumps(raw, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError) as exc:
             raise InvalidCard(_FILE, f"is not a JSON-compatible object: {exc}") from exc
     if isinstance(raw, str):
@@ -180,7 +180,7 @@ def _decode(raw: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
     if raw.startswith(b"\x89PNG"):
         raise InvalidCard(_FILE, "is a PNG card; export the card as JSON and import that")
     try:
-        card = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+        card = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InvalidCard(_FILE, f"is not UTF-8 text (byte {exc.start})") from exc
     except json.JSONDecodeError as exc:
@@ -190,11 +190,29 @@ def _decode(raw: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
         raise InvalidCard(_FILE, f"is not valid JSON: {exc}") from exc
     if not isinstance(card, dict):
         raise InvalidCard(_FILE, f"must be a JSON object, not {describe(card)}")
+    _reject_non_finite(card)
     return card
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+def _reject_non_finite(card: dict[str, Any]) -> None:
+    """Refuse NaN and Infinity anywhere, naming the field: they are not JSON and break export."""
+    # Iterative, with paths built only on failure: cards nest deeply, and paths can be long.
+    stack: list[tuple[Any, Any]] = [(card, None)]
+    while stack:
+        value, crumb = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            keys: list[str | int] = []
+            while crumb is not None:
+                crumb, key = crumb
+                keys.append(key)
+            field = ""
+            for key in reversed(keys):
+                field = join(field, key)
+            raise InvalidCard(field, f"must be a finite number, not {value!r}")
+        if isinstance(value, dict):
+            stack.extend((v, (crumb, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (crumb, i)) for i, v in enumerate(value))
 
 
 def _too_large(size: int) -> str:

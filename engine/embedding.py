@@ -1,6 +1,6 @@
 """The deterministic hashing embedder: offline, dependency-free, good enough for lexical recall.
 
-Feature hashing (Weinberger et al., 2009) of word unigrams and bigrams into ``dim`` signed
+Feature hashing (Weinberger et al., 2009) of content-word unigrams and bigrams into ``dim`` signed
 buckets, L2-normalised. Real semantic embedders arrive with issue #4 behind the same port.
 """
 
@@ -14,6 +14,13 @@ from collections.abc import Sequence
 __all__ = ["HashingEmbedder"]
 
 _WORD = re.compile(r"[a-z0-9']+")
+#: Function words carry no topic; hashing them only adds noise.
+STOPWORDS = frozenset(
+    "a an the and or but if of at by for with about to from in on into over under is are was "
+    "were be been being am do does did have has had it its it's this that these those there "
+    "i me my we our you your he him his she her they them their what which who whom whose "
+    "as so than too very can will would shall should may might must not no nor just s t".split()
+)
 
 
 class HashingEmbedder:
@@ -29,7 +36,7 @@ class HashingEmbedder:
 
     def _one(self, text: str) -> list[float]:
         vector = [0.0] * self.dim
-        words = _WORD.findall(text.lower()[:20_000])
+        words = [w for w in _WORD.findall(text.lower()[:20_000]) if w not in STOPWORDS]
         features = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
         for feature in features:
             digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from engine.acts import Act
@@ -20,6 +20,7 @@ __all__ = [
     "observation_text",
     "rank",
     "cosine",
+    "first_person",
     "RECENCY_DECAY",
 ]
 
@@ -63,13 +64,6 @@ class RetrievalWeights:
     relevance: float = 1.0
 
 
-@dataclass(frozen=True)
-class _Scored:
-    memory: Memory
-    score: float
-    parts: dict[str, float] = field(default_factory=dict)
-
-
 def importance_of(act: Act | None, sentiment: float, addressed_to_owner: bool) -> float:
     """Heuristic importance in [1, 10] when no model rates it.
 
@@ -109,20 +103,47 @@ def rank(
     k: int,
     weights: RetrievalWeights = RetrievalWeights(),  # noqa: B008 - frozen, safe default
 ) -> list[Memory]:
-    """The ``k`` best memories for a query, best first (ties: newer first)."""
-    scored: list[tuple[float, float, Memory]] = []
-    for memory in memories:
-        hours = max(0.0, (now - memory.last_accessed_at).total_seconds() / 3600.0)
-        recency = RECENCY_DECAY**hours
-        importance = (memory.importance - 1.0) / 9.0
-        relevance = 0.0
-        if query_embedding is not None and memory.embedding is not None:
-            relevance = (cosine(query_embedding, memory.embedding) + 1.0) / 2.0
-        total = (
-            weights.recency * recency
-            + weights.importance * importance
-            + weights.relevance * relevance
+    """The ``k`` best memories for a query, best first (ties: newer first).
+
+    Each component is min-max normalised over the candidates, as in Generative Agents, so
+    that no single signal dominates because of its scale.
+    """
+    if not memories or k <= 0:
+        return []
+    recency = [
+        RECENCY_DECAY ** max(0.0, (now - m.last_accessed_at).total_seconds() / 3600.0)
+        for m in memories
+    ]
+    importance = [m.importance for m in memories]
+    relevance = [
+        cosine(query_embedding, m.embedding)
+        if query_embedding is not None and m.embedding is not None else 0.0
+        for m in memories
+    ]
+    parts = (_normalise(recency), _normalise(importance), _normalise(relevance))
+    scored = [
+        (
+            weights.recency * parts[0][i]
+            + weights.importance * parts[1][i]
+            + weights.relevance * parts[2][i],
+            m.created_at.timestamp(),
+            m,
         )
-        scored.append((total, memory.created_at.timestamp(), memory))
+        for i, m in enumerate(memories)
+    ]
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [m for _, _, m in scored[:k]]
+
+
+def _normalise(values: list[float]) -> list[float]:
+    low, high = min(values), max(values)
+    if high - low < 1e-12:
+        return [0.0 for _ in values]
+    return [(v - low) / (high - low) for v in values]
+
+
+def first_person(text: str, owner_name: str) -> str:
+    """Rewrite an observation from its owner's point of view ("Jane said to me: ...")."""
+    if text.startswith(f"{owner_name} said"):
+        text = "I said" + text[len(owner_name) + len(" said"):]
+    return text.replace(f"said to {owner_name}:", "said to me:")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["BigFive", "SpeechStyle", "Persona", "Character", "AUTONOMY_LEVELS"]
+__all__ = ["BigFive", "SpeechStyle", "Persona", "Character", "AUTONOMY_LEVELS", "address_form"]
 
 #: 0 = speaks only when addressed, 1 = also joins conversations, 2 = also starts them,
 #: 3 = restless: starts them often.
@@ -117,3 +117,21 @@ class Character:
         """Every name the character answers to, longest first (for matching)."""
         options = {self.name, *self.persona.aliases}
         return tuple(sorted((n for n in options if n.strip()), key=len, reverse=True))
+
+
+_TITLES = ("Mr.", "Mr ", "Mrs.", "Mrs ", "Miss ", "Lady ", "Sir ", "Colonel ", "Captain ")
+
+
+def address_form(name: str, aliases: tuple[str, ...], formal: bool) -> str:
+    """How a speaker addresses someone: "Mr. Darcy" when formal, "Darcy" or "Lizzy" when not.
+
+    Formal speakers use the first titled alias, casual ones the first untitled alias; without
+    aliases, the full name (formal) or the first name (casual).
+    """
+    titled = [a for a in aliases if a.startswith(_TITLES)]
+    plain = [a for a in aliases if not a.startswith(_TITLES)]
+    if formal:
+        return titled[0] if titled else name
+    if plain:
+        return plain[0]
+    return name.split()[0] if name.split() else name

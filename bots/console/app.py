@@ -156,5 +156,4 @@ def _lines(console: Console):  # type: ignore[no-untyped-def]
                 except (EOFError, KeyboardInterrupt):
                     return
     else:
-        for line in sys.stdin:
-            yield line
+        yield from sys.stdin

@@ -88,7 +88,9 @@ def _apply_relationships(uow: UnitOfWork, event: Event, now: datetime) -> None:
         uow.relationships.save(replace(known, label=label_for(known)))
 
 
-def event_payload(event: Event, channel_external_id: str, target_name: str | None) -> dict[str, Any]:
+def event_payload(
+    event: Event, channel_external_id: str, target_name: str | None
+) -> dict[str, Any]:
     """The JSON published on the ecosystem's real-time stream for one event."""
     return {
         "type": "event",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import ModelUnavailable
-from engine.memory import rank
+from engine.memory import first_person, rank
 from engine.messages import (
     Event,
     EventKind,
@@ -19,6 +19,7 @@ from engine.messages import (
     OutgoingMessage,
     ParticipantKind,
 )
+from engine.personas import address_form
 from engine.rendering.request import RelationshipView, RenderRequest
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
@@ -69,22 +70,30 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         _embed_pending(deps, uow, character.id or 0)
         query = trigger.text if trigger else f"{intent.act.value} {target[0] if target else ''}"
         query_vec = deps.embedder.embed([query[: deps.settings.max_message_chars]])[0]
-        candidates = uow.memories.recent_for(character.id or 0, MEMORY_CANDIDATES)
+        transcript = uow.events.recent(channel.id, deps.settings.transcript_window)
+        # What is still in the transcript needs no recalling.
+        horizon = transcript[0].created_at if transcript else now
+        candidates = [m for m in uow.memories.recent_for(character.id or 0, MEMORY_CANDIDATES)
+                      if m.created_at < horizon]
         recalled = rank(candidates, query_vec, now, deps.settings.memory_k)
         uow.memories.touch([m.id for m in recalled if m.id is not None], now)
-        transcript = uow.events.recent(channel.id, deps.settings.transcript_window)
         uow.commit()
+    target_name = None
+    if target is not None:
+        member = next((m for m in cast if m.id == intent.target_id), None)
+        formal = character.persona.speech.formality >= 0.65
+        target_name = address_form(member.name, member.aliases, formal) if member else target[0]
 
     request = RenderRequest(
         character=character,
         act=intent.act,
-        target_name=target[0] if target else None,
+        target_name=target_name,
         target_is_human=bool(target and target[1] is ParticipantKind.HUMAN),
         trigger_text=trigger.text[: deps.settings.max_message_chars] if trigger else None,
         trigger_author=trigger.author_name if trigger else None,
         relationship=RelationshipView(view.label, view.affinity, view.trust, view.familiarity)
         if view else RelationshipView(),
-        memories=tuple(m.text for m in recalled),
+        memories=tuple(first_person(m.text, character.name) for m in recalled),
         transcript=tuple((e.author_name, e.text) for e in transcript),
         channel_name=channel.name,
         seed=deps.seed_for("render", intent_id),
