@@ -6,6 +6,8 @@ import logging
 import threading
 
 from rq import SimpleWorker
+from rq.scheduler import RQScheduler
+from rq.timeouts import TimerDeathPenalty
 
 from workers.bootstrap import Container
 
@@ -14,19 +16,36 @@ __all__ = ["EmbeddedWorker"]
 log = logging.getLogger(__name__)
 
 
+class _ThreadWorker(SimpleWorker):
+    """A SimpleWorker that may run off the main thread (signals belong to the main one)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        return None
+
+
 class EmbeddedWorker:
     """Runs queued jobs in this process, on demand or in a background thread."""
 
     def __init__(self, c: Container) -> None:
         self.container = c
-        self.worker = SimpleWorker([c.queue], connection=c.redis)
+        # One process owns the queue here, so this scheduler keeps its registries for good
+        # (a fresh `with_scheduler` per burst would wait on the previous one's lock).
+        self.scheduler = RQScheduler([c.queue], connection=c.redis)
+        self.scheduler.acquire_locks()
+        self.scheduler.prepare_registries()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_pending(self, max_jobs: int | None = None) -> None:
         """Run jobs until the queue is empty (or ``max_jobs`` ran), due scheduled ones too."""
-        self.worker.work(burst=True, with_scheduler=True, max_jobs=max_jobs,
-                         logging_level="WARNING")
+        self.scheduler.enqueue_scheduled_jobs()
+        if len(self.container.queue) == 0:
+            return
+        # A fresh worker per burst: RQ refuses to register the same worker name twice.
+        worker = _ThreadWorker([self.container.queue], connection=self.container.redis)
+        worker.work(burst=True, max_jobs=max_jobs, logging_level="WARNING")
 
     def pending(self) -> int:
         return len(self.container.queue)

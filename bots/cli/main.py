@@ -32,6 +32,8 @@ def _logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if settings.log_level.upper() != "DEBUG":
+        logging.getLogger("rq").setLevel(logging.WARNING)
 
 
 def _parse_member_lines(values: list[str]) -> dict[int, str]:
@@ -51,7 +53,7 @@ def demo(
     transcript: Annotated[Path | None, typer.Option(help="Write a Markdown transcript here.")] = None,
     say: Annotated[list[str], typer.Option(help="TURN:TEXT — the member says TEXT after TURN character turns (repeatable).")] = [],  # noqa: B006
     database_url: Annotated[str | None, typer.Option(help="Keep the community in this database (default: a fresh temporary one).")] = None,
-    member_name: Annotated[str, typer.Option(help="Your name in the channel.")] = "You",
+    member_name: Annotated[str, typer.Option(help="Your name in the channel.")] = "Guest",
 ) -> None:
     """Open the console community with the bundled Pride and Prejudice cast.
 

@@ -30,6 +30,9 @@ def _card(name: str = "elizabeth_bennet") -> dict[str, Any]:
     return _raw(next(p for p in CAST if p.stem == name))
 
 
+_DELETE = object()
+
+
 def _set(card: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
     target = card
     for key in path[:-1]:
@@ -39,9 +42,6 @@ def _set(card: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, A
     else:
         target[path[-1]] = value
     return card
-
-
-_DELETE = object()
 
 
 def _cast_by_name() -> dict[str, Character]:
@@ -395,30 +395,54 @@ _json = st.recursive(
                                                                  max_size=4),
     max_leaves=20,
 )
-_PERSONAE_KEYS = ["big_five", "values", "goals", "talkativeness", "autonomy_level",
-                  "social_energy", "aliases", "avatar_url", "speech", "other"]
-_V2_KEYS = ["name", "description", "personality", "scenario", "first_mes", "mes_example",
-            "creator_notes", "system_prompt", "post_history_instructions",
-            "alternate_greetings", "tags", "creator", "character_version", "nickname", "other"]
-_personae = st.dictionaries(st.sampled_from(_PERSONAE_KEYS), _json, max_size=6) | st.fixed_dictionaries(
-    {}, optional={
-        "big_five": st.dictionaries(st.sampled_from(["openness", "neuroticism", "x"]), _json),
-        "speech": st.dictionaries(st.sampled_from(["formality", "lines", "quirks", "y"]), _json),
-        "autonomy_level": _json, "talkativeness": _json, "avatar_url": _json,
-    })
+_text = st.text(max_size=40)
+_unit = st.floats(0, 1)
+_texts = st.lists(_text, max_size=3)
+
+
+def _mostly(valid: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Usually a valid value, sometimes any JSON value: reaches both the checks and success."""
+    return st.integers(0, 3).flatmap(lambda n: valid if n else _json)
+
+
+_big_five = st.fixed_dictionaries(
+    {}, optional={k: _mostly(_unit) for k in ("openness", "neuroticism", "x")})
+_speech = st.fixed_dictionaries({}, optional={
+    "formality": _mostly(_unit), "quirks": _mostly(_text), "catchphrases": _mostly(_texts),
+    "lines": _mostly(st.dictionaries(st.sampled_from(["greet", "tease", "zzz"]),
+                                     _mostly(_texts))),
+    "y": _json,
+})
+_personae = st.fixed_dictionaries({}, optional={
+    "big_five": _mostly(_big_five), "speech": _mostly(_speech),
+    "values": _mostly(_texts), "goals": _mostly(_texts), "aliases": _mostly(_texts),
+    "talkativeness": _mostly(_unit), "social_energy": _mostly(_unit),
+    "autonomy_level": _mostly(st.integers(0, 3)),
+    "avatar_url": _mostly(st.sampled_from(["https://x.example/a.png", "http://h/p"])),
+    "other": _json,
+})
+_TEXT_KEYS = ("description", "personality", "scenario", "first_mes", "mes_example",
+              "creator_notes", "system_prompt", "post_history_instructions", "creator",
+              "character_version", "nickname")
+_data = st.fixed_dictionaries(
+    {"name": _mostly(st.text(min_size=1, max_size=90))},
+    optional={
+        **{k: _mostly(_text) for k in _TEXT_KEYS},
+        "alternate_greetings": _mostly(_texts), "tags": _mostly(_texts), "other": _json,
+        "extensions": _mostly(st.fixed_dictionaries({}, optional={
+            "personae": _mostly(_personae), "talkativeness": _json, "theirs": _json})),
+    },
+)
 _cards = st.one_of(
     st.dictionaries(st.text(max_size=12), _json, max_size=6),
-    st.dictionaries(st.sampled_from(_V2_KEYS[:6] + ["talkativeness", "spec"]), _json),
-    st.fixed_dictionaries({
-        "spec": st.sampled_from(["chara_card_v2", "chara_card_v3"]) | _json,
-        "data": st.fixed_dictionaries(
-            {"name": st.text(min_size=1, max_size=90) | _json},
-            optional={
-                **{k: _json for k in _V2_KEYS[1:]},
-                "extensions": st.fixed_dictionaries(
-                    {}, optional={"personae": _personae | _json, "talkativeness": _json}),
-            }) | _json,
-    }),
+    st.fixed_dictionaries({}, optional={
+        **{k: _mostly(_text) for k in ("name", "description", "first_mes")},
+        "talkativeness": _json, "spec": _json, "other": _json}),
+    st.fixed_dictionaries(
+        {"spec": _mostly(st.sampled_from(["chara_card_v2", "chara_card_v3"])),
+         "data": _mostly(_data)},
+        optional={"spec_version": _json, "other": _json},
+    ),
 )
 
 
