@@ -43,10 +43,8 @@ def import_(
         deps = build(Settings()).deps
         cards = [(path, load_card_file(path)) for path in files]
         eco, chans = setup.open_space(deps, platform, space_id, [channel] if channel else [])
+        setup.import_characters(deps, eco.id, [c for _, c in cards], [c.id for c in chans])
         for path, character in cards:
-            cid = setup.add_character(deps, eco.id, character)
-            for chan in chans:
-                setup.add_to_cast(deps, chan.id, cid)
             typer.echo(f"Imported {character.name} from {path.name}")
 
 

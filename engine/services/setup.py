@@ -14,6 +14,7 @@ from engine.services.deps import Deps
 __all__ = [
     "open_space",
     "add_character",
+    "import_characters",
     "add_to_cast",
     "remove_from_cast",
     "export_character",
@@ -40,6 +41,23 @@ def add_character(deps: Deps, ecosystem_id: int, character: Character) -> int:
         character_id = uow.participants.add_character(ecosystem_id, character, deps.clock.now())
         uow.commit()
     return character_id
+
+
+def import_characters(
+    deps: Deps, ecosystem_id: int, characters: list[Character], channel_ids: Iterable[int] = ()
+) -> list[int]:
+    """Store several characters (and move them into channels) all at once, or none of them."""
+    now = deps.clock.now()
+    channels = list(channel_ids)
+    with deps.uow() as uow:
+        ids = []
+        for character in characters:
+            cid = uow.participants.add_character(ecosystem_id, character, now)
+            for channel_id in channels:
+                uow.participants.join(channel_id, cid, now)
+            ids.append(cid)
+        uow.commit()
+    return ids
 
 
 def add_to_cast(deps: Deps, channel_id: int, character_id: int) -> None:

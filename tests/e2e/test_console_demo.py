@@ -111,3 +111,21 @@ def test_interactive_console_answers_a_member(tmp_path: Path) -> None:
     assert "Renderer: offline" in out
     assert "(addressed: Jane Bennet)" in out
     assert re.search(r"^Jane Bennet \(\w+ → Guest\):", out, re.MULTILINE), out
+
+
+def test_demo_uses_the_configured_model_endpoint(fake_openai: object) -> None:
+    import os
+
+    from tests.fakes.openai_server import FakeOpenAI
+
+    assert isinstance(fake_openai, FakeOpenAI)
+    fake_openai.default_reply = "What a delightful evening this is turning out to be."
+    env = dict(os.environ, PERSONAE_LLM_BASE_URL=fake_openai.base_url,
+               PERSONAE_LLM_MODEL="tiny-test-model")
+    result = personae("demo", "--turns", "3", "--seed", "1", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Renderer: model:tiny-test-model" in result.stderr
+    assert result.stdout.count("What a delightful evening") == 3
+    body = fake_openai.chat_requests[0]
+    assert body["model"] == "tiny-test-model"
+    assert "AI persona" in body["messages"][0]["content"]
