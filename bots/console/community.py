@@ -17,6 +17,7 @@ from engine.cards import load_card_file
 from engine.content import bundled_cast
 from engine.messages import Event, EventKind, IncomingMessage, ParticipantKind
 from engine.services import setup
+from engine.services.deps import Deps
 from engine.services.ingest import IngestResult, ingest
 from workers.bootstrap import Container
 
@@ -48,7 +49,7 @@ class ConsoleCommunity:
         self.channel: Channel
 
     @property
-    def deps(self):  # type: ignore[no-untyped-def]
+    def deps(self) -> Deps:
         return self.container.deps
 
     def open(self, cards: Iterable[Path] | None = None) -> list[str]:

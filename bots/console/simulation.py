@@ -72,7 +72,7 @@ class Simulation:
                         break
                     continue
             idle = 0
-            self._advance_to_next_job()
+            self.advance_to_next_job()
             self.worker.run_pending(max_jobs=1)
             if on_line is not None:
                 lines = self.community.transcript_lines()
@@ -83,7 +83,8 @@ class Simulation:
             counts = uow.intents.count_by_status(self.community.ecosystem.id)
         return SimulationReport(self.community.character_turns(), said, counts.get("skipped", 0))
 
-    def _advance_to_next_job(self) -> None:
+    def advance_to_next_job(self) -> None:
+        """Move simulated time to the due time of the job at the head of the queue."""
         job_ids = self.worker.container.queue.job_ids
         if not job_ids or not job_ids[0].startswith("render-"):
             return

@@ -34,7 +34,7 @@ def _drain(community: ConsoleCommunity, worker: EmbeddedWorker, limit: int = 50)
     for _ in range(limit):
         if worker.pending() == 0:
             return
-        sim._advance_to_next_job()
+        sim.advance_to_next_job()
         worker.run_pending(max_jobs=1)
 
 
