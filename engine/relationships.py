@@ -34,6 +34,8 @@ class Relationship:
     romance: float = 0.0
     rivalry: float = 0.0
     respect: float = 0.0
+    #: Lingering resentment after a betrayal, in [0, 1]; slows the recovery of trust.
+    grudge: float = 0.0
     label: str = "stranger"
     interactions: int = 0
     updated_at: datetime | None = None

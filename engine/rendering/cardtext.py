@@ -5,17 +5,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from engine.rendering.grammar import clip, end_sentence, sentences
+
 __all__ = [
     "STOPWORDS",
+    "TITLES",
+    "TOPIC_NOUNS",
     "fill_placeholders",
+    "example_pairs",
     "example_lines",
     "short_greeting",
     "topic_word",
+    "topic_phrase",
+    "parse_memory",
     "sanitize",
     "strip_speaker_prefix",
-    "clip",
-    "decapitalize",
-    "end_sentence",
+    "norm",
+    "is_new",
+    "related",
+    "address_name",
+    "remembered_name",
 ]
 
 STOPWORDS = frozenset(
@@ -32,6 +41,25 @@ STOPWORDS = frozenset(
     today tomorrow yesterday tonight again though although whether because another other""".split()
 )
 
+#: Titles that precede a surname or a first name ("Mr. Darcy", "Miss Lydia").
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "lady", "sir", "lord", "captain", "colonel", "dr"})
+
+#: Common nouns worth echoing as the topic of a message, with how the echo names them.
+_BARE_TOPICS = """music dancing marriage fortune propriety manners society poetry novels sermons
+    cards whist redcoats sisters hunting shooting reading books love money dinner supper tea
+    ribbons lace""".split()
+TOPIC_NOUNS: dict[str, str] = {w: w for w in _BARE_TOPICS} | {
+    w: f"the {w}" for w in """ball balls dance dances militia officers officer regiment letter
+    letters weather garden gardens book library soup bonnet bonnets estate horse horses carriage
+    carriages rain roads mud assembly party supper pianoforte sermon gown gowns cap fan punch
+    coat waistcoat season neighbourhood county entail candles musicians walk park house room
+    ballroom sister chimney-piece windows handwriting flounce whiskers reel partner""".split()
+    if w not in _BARE_TOPICS
+}
+#: Capitalised words that are not topics (titles, exclamations, family address).
+_NOT_PROPER = TITLES | {"i", "la", "oh", "god", "heaven", "heavens", "mama", "papa", "madam",
+                        "pray", "ah", "ha", "dear", "lord", "ma'am", "lud", "upon", "capital"}
+
 _PLACEHOLDER = re.compile(r"\{\{\s*(user|char)\s*\}\}|<(user|bot|char)>", re.IGNORECASE)
 _START = re.compile(r"<\s*start\s*>", re.IGNORECASE)
 _SPEAKER = re.compile(r"^\s*(?:\{\{\s*(char|user)\s*\}\}|<(bot|user|char)>)\s*:\s*", re.IGNORECASE)
@@ -39,10 +67,11 @@ _MENTION_TOKEN = re.compile(r"<(?:@[!&]?|#|a?:\w+:)\d+>")
 _BROADCAST = re.compile(r"[@＠](everyone|here)\b", re.IGNORECASE)
 _MACRO = re.compile(r"\{\{[^{}]*\}\}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)*]*\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_NOT_NOUN = ("ing", "ly", "ed", "ous", "ful", "ive", "able", "ible", "less", "ish")
-_TERMINAL = ".!?…*\"'”’)~"
+_MEMORY = re.compile(
+    r"^(?P<who>[^:]{1,64}?) said(?: to (?P<whom>[^:]{1,64}?))?\s*:\s*(?P<quote>.+)$"
+)
+_SOCIAL = re.compile(r"\b(?:good (?:evening|night|day|morning)|how do you do|thank you)\b", re.I)
 
 
 def fill_placeholders(text: str, *, user: str, char: str) -> str:
@@ -55,33 +84,39 @@ def fill_placeholders(text: str, *, user: str, char: str) -> str:
     return _PLACEHOLDER.sub(replace, text)
 
 
-def example_lines(mes_example: str, names: Iterable[str] = ()) -> tuple[str, ...]:
-    """The character's own lines in a card's ``mes_example``.
+def example_pairs(mes_example: str, names: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
+    """The character's own lines in a card's ``mes_example``, each with the line it answers.
 
     Blocks are separated by ``<START>``; a line starting ``{{char}}:`` (or ``<BOT>:``, or one of
     ``names`` followed by a colon) opens one of the character's messages, which runs until the
-    next speaker tag.
+    next speaker tag. The prompt is the user's line before it ("" when there is none).
     """
     name_tags = [re.compile(rf"^\s*{re.escape(n)}\s*:\s*", re.IGNORECASE) for n in names if n]
-    found: list[str] = []
+    found: list[tuple[str, list[str]]] = []
     for block in _START.split(mes_example):
-        current: list[str] | None = None
+        prompt, current = "", None
         for raw in block.splitlines():
             match = _SPEAKER.match(raw)
             own = next((tag.match(raw) for tag in name_tags if tag.match(raw)), None)
             if match or own:
-                if current:
-                    found.append(" ".join(current))
                 current = None
                 if own is not None:
                     current = [raw[own.end():].strip()]
                 elif match is not None and (match.group(1) or match.group(2)).lower() != "user":
                     current = [raw[match.end():].strip()]
+                elif match is not None:
+                    prompt = raw[match.end():].strip()
+                if current is not None:
+                    found.append((prompt, current))
             elif current is not None and raw.strip():
                 current.append(raw.strip())
-        if current:
-            found.append(" ".join(current))
-    return tuple(line for line in (" ".join(f.split()) for f in found) if line)
+    pairs = ((p, " ".join(" ".join(lines).split())) for p, lines in found)
+    return tuple((p, line) for p, line in pairs if line)
+
+
+def example_lines(mes_example: str, names: Iterable[str] = ()) -> tuple[str, ...]:
+    """The character's own lines in a card's ``mes_example`` (see :func:`example_pairs`)."""
+    return tuple(line for _, line in example_pairs(mes_example, names))
 
 
 def short_greeting(text: str, limit: int = 300) -> str:
@@ -89,9 +124,8 @@ def short_greeting(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    sentences = _SENTENCE_END.split(text)
     kept = ""
-    for sentence in sentences[:2]:
+    for sentence in sentences(text)[:2]:
         candidate = f"{kept} {sentence}".strip()
         if len(candidate) > limit:
             break
@@ -100,29 +134,57 @@ def short_greeting(text: str, limit: int = 300) -> str:
 
 
 def topic_word(text: str, exclude: Iterable[str] = (), *, scan: int = 4000) -> str | None:
-    """A salient, noun-ish word of ``text``, or None.
+    """What ``text`` is about, or None: a proper noun or a noun of :data:`TOPIC_NOUNS`.
 
-    The longest non-stopword of 5 to 20 letters wins, counting adjective- and adverb-like
-    endings ("-ing", "-ly", "-ous" ...) as shorter. Proper nouns (capitalised mid-sentence)
-    keep their case; other words are lower-cased.
+    A proper noun is capitalised neither at the start of a sentence nor as a form of address
+    ("..., Jane!"); it keeps a title before it ("Mr. Wickham"). Failing that, the longest
+    topic noun wins. Words of the names in ``exclude`` never count.
     """
-    skip = STOPWORDS | {w.lower() for name in exclude for w in _WORD.findall(name)}
-    best: str | None = None
-    best_score = 0
-    for index, match in enumerate(_WORD.finditer(text[:scan])):
-        word = match.group(0)
+    text = text[:scan]
+    skip = {w.lower() for name in exclude for w in _WORD.findall(name)}
+    common: str | None = None
+    for match in _WORD.finditer(text):
+        word = re.sub(r"['’]s$", "", match.group(0))
         lower = word.lower()
-        if not 5 <= len(word) <= 20 or lower in skip:
+        if lower in skip:
             continue
-        score = len(word) - (4 if lower.endswith(_NOT_NOUN) else 0)
-        if score > best_score:
-            best_score = score
-            before = text[: match.start()].rstrip()
-            proper = word[0].isupper() and not word.isupper() and index > 0 and (
-                before[-1:] not in ".!?"
-            )
-            best = word if proper else lower
-    return best
+        before, after = text[: match.start()].rstrip(), text[match.end():].lstrip()
+        title = re.search(r"\b([A-Z][a-z]{1,6})\.?$", before)
+        if title and title.group(1).lower() not in TITLES:
+            title = None
+        if word[0].isupper() and word[1:].islower() and lower not in STOPWORDS | _NOT_PROPER:
+            opening = not before or (before[-1] in ".!?…*\"“:;" and title is None)
+            address = before[-1:] in ",(" and (not after or after[0] in ",.!?:;")
+            if not opening and not address and len(word) > 2:
+                return f"{before[title.start():].strip()} {word}" if title else word
+        if lower in TOPIC_NOUNS and (common is None or len(lower) > len(common)):
+            common = lower
+    return common
+
+
+def topic_phrase(topic: str) -> str:
+    """How an echo names ``topic``: proper nouns as they are, common nouns with their article."""
+    return TOPIC_NOUNS.get(topic, topic)
+
+
+def parse_memory(memory: str) -> tuple[str, str | None, str] | None:
+    """``(who, whom, quote)`` from "Jane said to me: <text>", or None when it is not worth quoting.
+
+    The quote is the first sentence of four words or more that is neither a stage direction
+    nor a greeting or thanks, clipped at a word boundary; None when there is no such sentence.
+    """
+    match = _MEMORY.match(" ".join(memory.split()))
+    if match is None or "*" in match.group("quote"):
+        return None
+    text = match.group("quote")
+    if text.endswith("…") and " " in text:  # cut mid-word when it was stored
+        text = text[: text.rfind(" ")].rstrip(" ,;:-—") + "…"
+    for sentence in sentences(text):
+        if len(_WORD.findall(sentence)) >= 4 and not _SOCIAL.search(sentence):
+            sentence = clip(sentence, 90)
+            sentence = end_sentence(sentence)
+            return match.group("who").strip(), (match.group("whom") or "").strip() or None, sentence
+    return None
 
 
 def sanitize(text: str) -> str:
@@ -150,32 +212,67 @@ def strip_speaker_prefix(text: str, names: Iterable[str]) -> str:
     return text.lstrip(": ").strip()
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters at a sentence or word boundary."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    head = text[:limit]
-    ends = [m.end() for m in re.finditer(r"[.!?…][\"'”’)*]*(?=\s|$)", head)]
-    if ends and ends[-1] >= limit * 0.4:
-        return head[: ends[-1]].strip()
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space >= limit * 0.4:
-        head = head[:space]
-    return head.rstrip(" ,;:-—") + "…"
+# --- repetition and relevance --------------------------------------------------------------------
 
 
-def decapitalize(text: str) -> str:
-    """Lower-case the first letter when the first word is a common word (not "I", not a name)."""
-    match = _WORD.match(text)
-    word = match.group(0) if match else ""
-    if word.lower() in STOPWORDS - {"i"} and not (len(word) > 1 and word.isupper()):
-        return text[:1].lower() + text[1:]
-    return text
+def norm(text: str) -> str:
+    """``text`` lower-cased, with punctuation turned to single spaces (for comparing lines)."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
-def end_sentence(text: str) -> str:
-    """``text`` with a full stop added when it ends mid-sentence."""
-    text = text.rstrip()
-    return text if not text or text[-1] in _TERMINAL else text + "."
+def is_new(text: str, said: Iterable[str]) -> bool:
+    """Whether ``text`` is in none of the normalised lines ``said``."""
+    wanted = norm(text)
+    return not wanted or not any(wanted in old for old in said)
+
+
+def related(first: str, second: str) -> bool:
+    """Whether two texts share a content word (5+ letters, not a stopword; plurals folded)."""
+
+    def words(text: str) -> set[str]:
+        found = re.findall(r"[a-z]{5,}", text.lower())
+        return {w.rstrip("s") for w in found if w not in STOPWORDS}
+
+    return bool(words(first) & words(second))
+
+
+# --- names -----------------------------------------------------------------------------------
+
+
+def _is_title(word: str) -> bool:
+    return word.rstrip(".").lower() in TITLES
+
+
+def address_name(target: str, speaker: str, people: Iterable[str], *, keep_full: bool) -> str:
+    """How ``speaker`` addresses ``target`` (as given, e.g. "Miss Lydia" or "Jane Bennet").
+
+    A sister (same surname, found through the full names of ``people`` when the target has a
+    title: the first match, unless there are several) is called by her first name; a titled
+    name is kept; a plain full name is kept when ``keep_full``, else shortened to the first name.
+    """
+    words = target.split()
+    titled = len(words) > 1 and _is_title(words[0])
+    core = words[1:] if titled else words
+    full = core
+    if len(core) == 1:
+        wanted = core[0].lower()
+        found = [p for p in dict.fromkeys(people) if p.lower() != speaker.lower()
+                 and wanted in {w.lower() for w in p.split()}]
+        full = found[0].split() if len(found) == 1 or (found and people) and found[0] == next(
+            iter(people), None) else core
+    own = speaker.split()
+    if len(full) > 1 and len(own) > 1 and full[-1].lower() == own[-1].lower():
+        return full[0]
+    return target if titled or keep_full else core[0]
+
+
+def remembered_name(name: str, own: Iterable[str], target: set[str]) -> str:
+    """A name in a remembered remark as the speaker says it: "I", "you", "Jane", "Mr. Collins"."""
+    words = name.split()
+    if name.lower() in {"i", "me", *(n.lower() for n in own)}:
+        return "I"
+    if {w.lower() for w in words if not _is_title(w)} & target:
+        return "you"
+    if len(words) > 1 and _is_title(words[0]):
+        return f"{words[0]} {words[-1]}"
+    return words[0] if words else name

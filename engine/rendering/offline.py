@@ -2,30 +2,41 @@
 
 It prefers the card's own words (``speech.lines`` for the act, greetings, example messages) and
 falls back on the generic :mod:`engine.rendering.phrasebook`, shaded by register and personality.
-Context colours the line: who is addressed, a topic echoed from the message being answered, how
-the speaker feels about the target, and now and then a remembered event. Every choice comes from
-a ``random.Random`` seeded by the request, so the same request always gives the same words.
+Context colours the line: who is addressed, one lead-in at most (a topic echoed from the message
+being answered, a reaction to the target, an anxious hedge or an interjection), now and then a
+remembered remark, and never a line the speaker has already said in the transcript. Every choice
+comes from a ``random.Random`` seeded by the request, so the same request gives the same words.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 
 from engine.acts import Act
 from engine.personas import Character
 from engine.rendering.cardtext import (
+    STOPWORDS,
+    TITLES,
     clip,
-    decapitalize,
     end_sentence,
-    example_lines,
+    example_pairs,
     fill_placeholders,
+    parse_memory,
     sanitize,
     short_greeting,
     strip_speaker_prefix,
+    topic_phrase,
     topic_word,
 )
-from engine.rendering.phrasebook import PHRASEBOOK, act_symbol, hedge_symbol
+from engine.rendering.grammar import join_interjection, opens_with_interjection, tidy
+from engine.rendering.phrasebook import (
+    PHRASEBOOK,
+    act_symbol,
+    hedge_symbol,
+    suited_interjections,
+)
 from engine.rendering.request import RenderRequest
 
 __all__ = ["OfflineRenderer", "MAX_CHARS"]
@@ -35,21 +46,25 @@ logger = logging.getLogger(__name__)
 #: The longest message the offline renderer writes.
 MAX_CHARS = 400
 _NAME_CHARS = 64
-_MEMORY_CHARS = 80
 
-#: Acts for which the card's example messages fit well, and how often they are used.
-_EXAMPLE_ACTS = {Act.RESPOND: 0.5, Act.ANSWER: 0.5, Act.SMALL_TALK: 0.5, Act.AGREE: 0.15,
-                 Act.JOKE: 0.15, Act.INITIATE: 0.15}
+#: Acts for which the card's example messages fit, and how often they are used.
+_EXAMPLE_ACTS = {Act.RESPOND: 0.5, Act.ANSWER: 0.5, Act.SMALL_TALK: 0.3, Act.AGREE: 0.15,
+                 Act.JOKE: 0.15}
 #: Acts that answer a message, and so may echo its topic.
 _TOPIC_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE, Act.JOKE,
                          Act.SMALL_TALK, Act.PRAISE})
-#: Acts an anxious character does not hedge (a hedge there reads oddly).
-_NO_HEDGE = frozenset({Act.GREET, Act.FAREWELL, Act.THANK})
-_P_CARD_LINE = 0.8
+#: Acts an anxious character may hedge (elsewhere a hedge reads oddly).
+_HEDGE_ACTS = frozenset({Act.ASK, Act.ANSWER, Act.RESPOND, Act.DISAGREE, Act.CONFIDE,
+                         Act.INITIATE, Act.SMALL_TALK, Act.APOLOGISE, Act.HELP})
+#: Acts a remembered remark may follow.
+_MEMORY_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE,
+                          Act.CONFIDE, Act.SMALL_TALK, Act.INSULT, Act.THREATEN, Act.APOLOGISE})
+_P_CARD_LINE = 0.85
 _P_GREETING = 0.7
 _P_INTERJECTION = 0.3
+_P_HEDGE = 0.5
 _P_CATCHPHRASE = 0.15
-_P_MEMORY = 0.25
+_P_MEMORY = 0.15
 
 
 class OfflineRenderer:
@@ -62,64 +77,76 @@ class OfflineRenderer:
 
         Returns:
             One message: non-empty, at most :data:`MAX_CHARS` characters, free of mentions,
-            placeholders and grammar symbols, never opening with the speaker's own name tag.
+            placeholders and grammar symbols, never opening with the speaker's own name tag,
+            and not a line the speaker already said in ``request.transcript``.
         """
         character = request.character
         rng = random.Random(f"{request.seed}:{character.name}:{request.act}")
-        speech = character.persona.speech
-        traits = character.persona.big_five
+        speech, traits = character.persona.speech, character.persona.big_five
         formal = _is_formal(speech.formality, rng)
         user = _address(request, rng)
         char = _clean_name(character.name) or "me"
         bindings = {"user": user, "char": char, "interest": _interest(character, rng)}
+        said = _said_before(request)
 
-        body = self._card_body(request, rng)
-        if body is not None:
-            body = sanitize(fill_placeholders(body, user=user, char=char))
-            body = strip_speaker_prefix(body, _speaker_names(character))
+        body = self._card_body(request, rng, bindings, said)
         if not body:
             gentle = traits.agreeableness >= 0.65
-            body = PHRASEBOOK.flatten(act_symbol(request.act, formal=formal, gentle=gentle),
-                                      rng, bindings)
+            symbol = act_symbol(request.act, formal=formal, gentle=gentle)
+            body = _fresh_phrase(symbol, rng, bindings, said)
 
-        parts: list[str] = []
-        opener = _opener(request, rng, bindings, body)
-        if opener:
-            parts.append(opener)
-        if traits.neuroticism >= 0.65 and request.act not in _NO_HEDGE and rng.random() < 0.5:
-            parts.append(PHRASEBOOK.flatten(hedge_symbol(formal=formal), rng, bindings))
-        parts.append(end_sentence(body))
-        memory = _memory(request, rng)
+        lead = "" if body.startswith("*") else _opener(request, rng, bindings, body)
+        if (not lead and not body.startswith("*") and request.act in _HEDGE_ACTS
+                and traits.neuroticism >= 0.65 and traits.extraversion < 0.7
+                and not body.endswith("!") and rng.random() < _P_HEDGE):
+            lead = PHRASEBOOK.flatten(hedge_symbol(formal=formal), rng, bindings)
+        if lead and opens_with_interjection(lead) and opens_with_interjection(body):
+            lead = ""  # "Ah, the ball. Oh, ..." stacks two exclamations
+        if not lead and not body.startswith("*") and not opens_with_interjection(body):
+            interjections = suited_interjections(character.persona.speech.interjections,
+                                                 _target_words(request, user))
+            if interjections and rng.random() < _P_INTERJECTION:
+                body = join_interjection(rng.choice(interjections), body,
+                                         _known_names(request, user))
+        parts = [lead, end_sentence(body)] if lead else [end_sentence(body)]
+        memory = _memory(request, rng, bindings, said, body)
         if memory:
-            parts.append(PHRASEBOOK.flatten("remember", rng, {**bindings, "memory": memory}))
-        catchphrases = [c for c in speech.catchphrases if c.strip()]
-        if catchphrases and rng.random() < _P_CATCHPHRASE:
-            phrase = rng.choice(catchphrases)
-            if phrase.lower() not in " ".join(parts).lower():
-                parts.append(end_sentence(fill_placeholders(phrase, user=user, char=char)))
-        text = " ".join(parts)
-
-        interjections = [i.strip() for i in speech.interjections if i.strip()]
-        if interjections and rng.random() < _P_INTERJECTION:
-            text = _prefix(rng.choice(interjections), text)
-        text = _shade_exclamation(text, traits.extraversion, rng)
+            parts.append(memory)
+        else:
+            catchphrase = _catchphrase(request, rng, " ".join(parts), said, user, char)
+            if catchphrase:
+                parts.append(catchphrase)
+        text = _shade_exclamation(" ".join(parts), traits.extraversion, rng)
         return _finish(text, character, request, formal)
 
-    def _card_body(self, request: RenderRequest, rng: random.Random) -> str | None:
+    def _card_body(
+        self, request: RenderRequest, rng: random.Random, bindings: dict[str, str],
+        said: list[str],
+    ) -> str | None:
         """A line from the card for this act, or None to use the phrasebook."""
         character = request.character
-        lines = [line for line in character.persona.speech.lines.get(request.act.value, ())
-                 if line.strip()]
+
+        def fresh(texts: list[str]) -> list[str]:
+            names = _speaker_names(character)
+            filled = (fill_placeholders(t, user=bindings["user"], char=bindings["char"])
+                      for t in texts if t.strip())
+            prepared = (strip_speaker_prefix(sanitize(t), names) for t in filled)
+            return [t for t in prepared if t and _is_new(t, said)]
+
+        lines = fresh(list(character.persona.speech.lines.get(request.act.value, ())))
         if lines and rng.random() < _P_CARD_LINE:
             return rng.choice(lines)
         if request.act is Act.GREET:
-            greetings = [g for g in (character.first_mes, *character.alternate_greetings)
-                         if g.strip()]
+            greetings = fresh([short_greeting(g) for g in (character.first_mes,
+                                                            *character.alternate_greetings)])
             if greetings and rng.random() < _P_GREETING:
-                return short_greeting(rng.choice(greetings))
+                return rng.choice(greetings)
         share = _EXAMPLE_ACTS.get(request.act, 0.0)
         if share and character.mes_example.strip():
-            examples = example_lines(character.mes_example, character.names())
+            trigger = request.trigger_text or ""
+            pairs = example_pairs(character.mes_example, character.names())
+            examples = fresh([reply for prompt, reply in pairs
+                              if not trigger.strip() or _related(trigger, f"{prompt} {reply}")])
             if examples and rng.random() < share:
                 return rng.choice(examples)
         return None
@@ -144,14 +171,56 @@ def _speaker_names(character: Character) -> list[str]:
     return sorted((n for n in names if n.strip()), key=len, reverse=True)
 
 
+def _is_title(word: str) -> bool:
+    return word.rstrip(".").lower() in TITLES
+
+
 def _address(request: RenderRequest, rng: random.Random) -> str:
-    """How the line addresses its target: short name when warm, the room when there is none."""
+    """How the line addresses its target.
+
+    A sister is called by her first name; a titled name ("Mr. Darcy") is kept as it is; a formal
+    speaker keeps a full name unless warm; anyone else uses the first name. No target: the room.
+    """
     target = _clean_name(request.target_name or "")
     if not target:
         return rng.choice(("everyone", "all of you"))
-    if request.relationship.affinity > 0.4:
-        return target.split()[0]
-    return target
+    words = target.split()
+    titled = len(words) > 1 and _is_title(words[0])
+    core = words[1:] if titled else words
+    full = _full_name(core, request)
+    own = request.character.name.split()
+    if len(full) > 1 and len(own) > 1 and full[-1].lower() == own[-1].lower():
+        return full[0]
+    if titled:
+        return target
+    formal = request.character.persona.speech.formality >= 0.65
+    return target if formal and request.relationship.affinity <= 0.4 else core[0]
+
+
+def _full_name(core: list[str], request: RenderRequest) -> list[str]:
+    """The full name the target's words belong to, if the conversation makes it unambiguous."""
+    if len(core) > 1:
+        return core
+    wanted = {w.lower() for w in core}
+    own = request.character.name.lower()
+    seen = [request.trigger_author or "", *(s for s, _ in request.transcript)]
+    found = [n for n in dict.fromkeys(_clean_name(s) for s in seen)
+             if n.lower() != own and wanted <= {w.lower() for w in n.split()}]
+    author = _clean_name(request.trigger_author or "")
+    if author in found:
+        return author.split()
+    return found[0].split() if len(found) == 1 else core
+
+
+def _target_words(request: RenderRequest, user: str) -> set[str]:
+    return {w.strip(".,").lower() for w in f"{user} {request.target_name or ''}".split()}
+
+
+def _known_names(request: RenderRequest, user: str) -> set[str]:
+    """Words known to be names: the speaker's, the target's, everyone's in the transcript."""
+    sources = [user, request.target_name or "", request.trigger_author or "",
+               *request.character.names(), *(s for s, _ in request.transcript)]
+    return {w.strip(".,").lower() for s in sources for w in s.split()} - STOPWORDS
 
 
 def _interest(character: Character, rng: random.Random) -> str:
@@ -159,6 +228,42 @@ def _interest(character: Character, rng: random.Random) -> str:
     if values and rng.random() < 0.6:
         return sanitize(rng.choice(values))
     return PHRASEBOOK.flatten("interest", rng)
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+def _said_before(request: RenderRequest) -> list[str]:
+    """What the speaker already said in the transcript, normalised."""
+    names = {n.lower() for n in request.character.names()}
+    return [_norm(text) for speaker, text in request.transcript if speaker.lower() in names]
+
+
+def _is_new(text: str, said: list[str]) -> bool:
+    norm = _norm(text)
+    return not norm or not any(norm in old for old in said)
+
+
+def _fresh_phrase(
+    symbol: str, rng: random.Random, bindings: dict[str, str], said: list[str]
+) -> str:
+    """A phrasebook line for ``symbol`` the speaker has not said yet (if one turns up)."""
+    text = ""
+    for _ in range(4):
+        text = PHRASEBOOK.flatten(symbol, rng, bindings)
+        if _is_new(text, said):
+            break
+    return text
+
+
+def _related(trigger: str, text: str) -> bool:
+    """Whether ``text`` shares a content word (5+ letters, not a stopword) with ``trigger``."""
+
+    def words(t: str) -> set[str]:
+        return {w.rstrip("s") for w in re.findall(r"[a-z]{5,}", t.lower()) if w not in STOPWORDS}
+
+    return bool(words(trigger) & words(text))
 
 
 def _opener(
@@ -170,10 +275,11 @@ def _opener(
         symbol = "question_back" if act is Act.ASK else "question_react"
         return PHRASEBOOK.flatten(symbol, rng, bindings)
     if act in _TOPIC_ACTS and trigger.strip() and rng.random() < 0.4:
-        exclude = [*request.character.names(), request.trigger_author or ""]
+        exclude = [*_speaker_names(request.character), request.trigger_author or "",
+                   request.target_name or "", bindings["user"]]
         topic = topic_word(trigger, exclude)
-        if topic:
-            return PHRASEBOOK.flatten("topic_echo", rng, {**bindings, "topic": sanitize(topic)})
+        if topic and topic.split()[-1].lower() not in _norm(body).split():
+            return PHRASEBOOK.flatten("topic_echo", rng, {**bindings, "topic": topic_phrase(topic)})
     affinity, opener = request.relationship.affinity, ""
     if request.target_name and affinity < -0.3 and rng.random() < 0.5:
         opener = PHRASEBOOK.flatten("cold_opener", rng, bindings)
@@ -185,30 +291,67 @@ def _opener(
     return opener
 
 
-def _memory(request: RenderRequest, rng: random.Random) -> str:
-    """The first retrieved memory, clipped for weaving into a sentence (or "")."""
-    if not request.memories or rng.random() >= _P_MEMORY:
+def _person(name: str, request: RenderRequest, user: str) -> str:
+    """A name in a remembered remark as the speaker says it: "I", "you", "Jane", "Mr. Collins"."""
+    words = name.split()
+    lower = name.lower()
+    if lower in ("i", "me") or lower in {n.lower() for n in request.character.names()}:
+        return "I"
+    if {w.lower() for w in words if not _is_title(w)} & _target_words(request, user):
+        return "you"
+    if len(words) > 1 and _is_title(words[0]):
+        return f"{words[0]} {words[-1]}"
+    return words[0] if words else name
+
+
+def _memory(
+    request: RenderRequest, rng: random.Random, bindings: dict[str, str], said: list[str],
+    body: str,
+) -> str:
+    """Now and then, a remembered remark as reported speech (or "")."""
+    if request.act not in _MEMORY_ACTS or not request.memories or rng.random() >= _P_MEMORY:
         return ""
-    memory = sanitize(request.memories[0])
-    memory = clip(memory, _MEMORY_CHARS).rstrip("….!?;:, ")
-    return decapitalize(memory)
+    recent = [_norm(text) for _, text in request.transcript]
+    for memory in request.memories[:3]:
+        parsed = parse_memory(sanitize(memory))
+        if parsed is None:
+            continue
+        who, whom, quote = parsed
+        if not _is_new(quote.rstrip("…"), [*recent, _norm(body)]):
+            continue
+        speaker = _person(who, request, bindings["user"])
+        listener = _person(whom, request, bindings["user"]) if whom else ""
+        if listener == "I":
+            listener = "me"
+        if listener == speaker or (speaker == "I" and listener == "me"):
+            listener = ""
+        verb = "asked" if quote.rstrip("…”").endswith("?") else "said"
+        said_to = f"{verb} {listener}" if verb == "asked" and listener else (
+            f"said to {listener}" if listener else verb)
+        return PHRASEBOOK.flatten("remember", rng, {**bindings, "who": speaker,
+                                                    "said": said_to, "quote": quote})
+    return ""
 
 
-def _prefix(interjection: str, text: str) -> str:
-    """Put an interjection ("Indeed,", "La!") before ``text``."""
-    interjection = sanitize(interjection)
-    if not interjection:
-        return text
-    if interjection[-1].isalnum():
-        interjection += ","
-    if interjection.endswith(","):
-        text = decapitalize(text)
-    return f"{interjection} {text}"
+def _catchphrase(
+    request: RenderRequest, rng: random.Random, text: str, said: list[str], user: str, char: str
+) -> str:
+    """Now and then, one of the card's catchphrases that stands as a sentence (or "")."""
+    phrases = [sanitize(fill_placeholders(c, user=user, char=char))
+               for c in request.character.persona.speech.catchphrases]
+    phrases = [p for p in phrases if len(p.split()) >= 2 and p[:1].isupper()
+               and (p[-1] in ".!?" or len(p.split()) >= 4)]
+    if not phrases or rng.random() >= _P_CATCHPHRASE:
+        return ""
+    phrase = rng.choice(phrases)
+    if _norm(phrase) in _norm(text) or not _is_new(phrase, said):
+        return ""
+    return end_sentence(phrase)
 
 
 def _shade_exclamation(text: str, extraversion: float, rng: random.Random) -> str:
-    """Extraverts exclaim; introverts calm exclamations down."""
-    if extraversion >= 0.65 and text.endswith(".") and not text.endswith("..."):
+    """Strong extraverts exclaim; introverts calm exclamations down."""
+    if extraversion >= 0.8 and text.endswith(".") and not text.endswith(".."):
         if rng.random() < 0.5:
             return text[:-1] + "!"
     elif extraversion <= 0.3 and text.endswith("!") and rng.random() < 0.5:
@@ -219,7 +362,7 @@ def _shade_exclamation(text: str, extraversion: float, rng: random.Random) -> st
 def _finish(text: str, character: Character, request: RenderRequest, formal: bool) -> str:
     """Apply the output rules; fall back on a phrasebook line if nothing is left."""
     names = _speaker_names(character)
-    text = clip(strip_speaker_prefix(sanitize(text), names), MAX_CHARS)
+    text = clip(tidy(strip_speaker_prefix(sanitize(text), names)), MAX_CHARS)
     if text:
         return text
     logger.debug("offline line for %s emptied by sanitising; using the phrasebook", request.act)

@@ -9,14 +9,19 @@ free symbols in :data:`FREE_SYMBOLS`, which the renderer binds to literal values
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Set
+
 from engine.acts import Act
 from engine.rendering.grammar import Grammar
 
-__all__ = ["PHRASEBOOK", "RULES", "FREE_SYMBOLS", "GENTLE_ACTS", "act_symbol", "hedge_symbol"]
+__all__ = ["PHRASEBOOK", "RULES", "FREE_SYMBOLS", "GENTLE_ACTS", "act_symbol", "hedge_symbol",
+           "suited_interjections"]
 
-#: Symbols the renderer binds: the addressee, the speaker, a topic word from the message being
-#: answered, the first retrieved memory, and something the speaker cares about.
-FREE_SYMBOLS = ("user", "char", "topic", "memory", "interest")
+#: Symbols the renderer binds: the addressee, the speaker, a topic from the message being
+#: answered, a remembered remark (who made it, to whom, and what was said), and something the
+#: speaker cares about.
+FREE_SYMBOLS = ("user", "char", "topic", "who", "said", "quote", "interest")
 
 #: Acts softened into polite forms when the speaker is agreeable.
 GENTLE_ACTS = frozenset({Act.DISAGREE, Act.INSULT, Act.THREATEN})
@@ -187,15 +192,18 @@ RULES: dict[str, tuple[str, ...]] = {
                      "Not sure, but here goes."),
     "hedge_formal": ("I may be mistaken, of course.", "Forgive me if this is foolish.",
                      "I hope I do not speak out of turn.", "I am not at all certain."),
-    "cold_opener": ("Hmph.", "If you must know.", "Oh. It's you, #user#.", "Well."),
-    "warm_opener": ("Oh, #user#!", "Ah, #user#.", "#user.capitalize#! There you are."),
+    "cold_opener": ("Hmph.", "Oh. It is you, #user#.", "Well.", "Really, #user#."),
+    "warm_opener": ("Oh, #user#!", "Ah, #user#.", "My dear #user#."),
     "topic_echo": ("#topic.capitalize#, you say?", "Ah, #topic#.", "#topic.capitalize#? Well.",
-                   "On the matter of #topic#, then."),
+                   "On the matter of #topic#, then.",
+                   "#topic.capitalize#! Now there is a subject."),
     "question_react": ("A fair question.", "You ask me that?", "Ah, a question.", "Let me think."),
     "question_back": ("A question for a question, then.", "I'll answer if you answer mine.",
                       "Let me ask you in return."),
-    "remember": ("I have not forgotten that #memory#.", "I still remember that #memory#.",
-                 "It stays with me, you know: #memory#."),
+    # A remembered remark: #who# ("Jane", "you", "I"), #said# ("said to me", "asked Darcy").
+    "remember": ("I have not forgotten what #who# #said#: “#quote#”",
+                 "I keep thinking of what #who# #said#: “#quote#”",
+                 "It was #who# who #said#, “#quote#”"),
 }
 
 #: The grammar over :data:`RULES`.
@@ -218,3 +226,27 @@ def act_symbol(act: Act, *, formal: bool, gentle: bool = False) -> str:
 def hedge_symbol(*, formal: bool) -> str:
     """The rule for an anxious hedge in the given register."""
     return "hedge_formal" if formal else "hedge_casual"
+
+
+
+_GENDERED = {"madam": ("miss", "mrs", "lady"), "sir": ("mr", "sir", "captain", "colonel")}
+_DANGLING = frozenset("how what so and but or the a an to of my your as if".split())
+
+
+def suited_interjections(interjections: Iterable[str], target: Set[str]) -> list[str]:
+    """The card's interjections that can open a line addressed to ``target`` (its name's words,
+    lower-cased): none ending on a dangling word ("Lord, how"), naming someone else ("Oh,
+    Lizzy!"), or saying "Madam"/"Sir" to someone without a matching title.
+    """
+    suited = []
+    for raw in interjections:
+        text = " ".join(raw.replace("#", "").replace("@", "").split())
+        words = re.findall(r"[A-Za-z']+", text)
+        if not words or words[-1].lower() in _DANGLING:
+            continue
+        if any(w[0].isupper() and w.lower() not in target for w in words[1:] if w != "I"):
+            continue
+        titles = _GENDERED.get(words[0].lower())
+        if titles is None or any(t in target for t in titles):
+            suited.append(text)
+    return suited

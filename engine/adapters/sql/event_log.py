@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -14,6 +14,15 @@ from engine.adapters.sql.tables import events
 from engine.messages import Event, EventKind, ParticipantKind
 
 __all__ = ["EventLog"]
+
+# Built once with bound parameters (building from literals costs more than executing).
+_APPEND = {
+    dialect: insert(events)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(events.c.id)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_BY_KEY = select(events).where(events.c.idempotency_key == bindparam("idempotency_key"))
 
 
 class EventLog:
@@ -41,22 +50,15 @@ class EventLog:
             "payload": event.payload,
             "created_at": event.created_at,
         }
-        insert = pg_insert if self.conn.dialect.name == "postgresql" else sqlite_insert
-        stmt = (
-            insert(events).values(**values)
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(events.c.id)
-        )
-        new_id = self.conn.execute(stmt).scalar()
+        stmt = _APPEND["postgresql" if self.conn.dialect.name == "postgresql" else "sqlite"]
+        new_id = self.conn.execute(stmt, values).scalar()
         if new_id is None:
             return None
         event.id = int(new_id)
         return event.id
 
     def find_by_key(self, idempotency_key: str) -> Event | None:
-        row = self.conn.execute(
-            select(events).where(events.c.idempotency_key == idempotency_key)
-        ).first()
+        row = self.conn.execute(_BY_KEY, {"idempotency_key": idempotency_key}).first()
         return _event(row) if row is not None else None
 
     def get(self, event_id: int) -> Event | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from engine.acts import Act
@@ -14,6 +14,13 @@ from engine.messages import Intent, IntentStatus
 
 __all__ = ["IntentStore"]
 
+# Statements on the per-message path, built once with bound parameters.
+_INSERT = intents.insert()
+_BUSY_IN = select(intents.c.character_id).where(
+    intents.c.channel_id == bindparam("channel_id"),
+    intents.c.status.in_((IntentStatus.PENDING.value, "rendering")),
+)
+
 
 class IntentStore:
     def __init__(self, conn: Connection) -> None:
@@ -21,13 +28,14 @@ class IntentStore:
 
     def add(self, intent: Intent, now: datetime) -> int:
         result = self.conn.execute(
-            intents.insert().values(
+            _INSERT,
+            dict(
                 ecosystem_id=intent.ecosystem_id, channel_id=intent.channel_id,
                 character_id=intent.character_id, act=intent.act.value,
                 target_id=intent.target_id, reason=intent.reason,
                 trigger_event_id=intent.trigger_event_id, chain_depth=intent.chain_depth,
                 due_at=intent.due_at, status=intent.status.value, created_at=now,
-            )
+            ),
         )
         intent.id = int(result.inserted_primary_key[0])  # type: ignore[index]
         return intent.id
@@ -57,12 +65,7 @@ class IntentStore:
 
     def busy_in(self, channel_id: int) -> frozenset[int]:
         """Characters with an intent not yet finished in this channel."""
-        rows = self.conn.execute(
-            select(intents.c.character_id).where(
-                intents.c.channel_id == channel_id,
-                intents.c.status.in_((IntentStatus.PENDING.value, "rendering")),
-            )
-        )
+        rows = self.conn.execute(_BUSY_IN, {"channel_id": channel_id})
         return frozenset(r.character_id for r in rows)
 
     def pending(self, ecosystem_id: int | None = None) -> list[Intent]:

@@ -14,25 +14,33 @@ from engine.memory import Memory
 
 __all__ = ["MemoryStore"]
 
+# One statement for a whole batch of witnesses; ``sort_by_parameter_order`` guarantees the
+# returned ids come back in the order of the rows (SQLAlchemy "insertmanyvalues").
+_INSERT = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
+
 
 class MemoryStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def add_many(self, items: Sequence[Memory]) -> None:
-        """Insert memories (one statement per memory for ids, one for all their sources)."""
+        """Insert memories (one executemany returning their ids, one for all their sources)."""
+        if not items:
+            return
+        rows = [
+            {
+                "ecosystem_id": m.ecosystem_id, "owner_id": m.owner_id,
+                "channel_id": m.channel_id, "kind": m.kind, "text": m.text,
+                "embedding": m.embedding, "importance": m.importance,
+                "emotional_tone": m.emotional_tone, "archived": False,
+                "created_at": m.created_at, "last_accessed_at": m.last_accessed_at,
+            }
+            for m in items
+        ]
+        ids = self.conn.execute(_INSERT, rows).scalars().all()
         sources: list[dict[str, int]] = []
-        for memory in items:
-            result = self.conn.execute(
-                memories.insert().values(
-                    ecosystem_id=memory.ecosystem_id, owner_id=memory.owner_id,
-                    channel_id=memory.channel_id, kind=memory.kind, text=memory.text,
-                    embedding=memory.embedding, importance=memory.importance,
-                    emotional_tone=memory.emotional_tone, archived=False,
-                    created_at=memory.created_at, last_accessed_at=memory.last_accessed_at,
-                )
-            )
-            memory.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        for memory, memory_id in zip(items, ids, strict=True):
+            memory.id = int(memory_id)
             sources.extend({"memory_id": memory.id, "event_id": e} for e in memory.source_event_ids)
         if sources:
             self.conn.execute(memory_sources.insert(), sources)

