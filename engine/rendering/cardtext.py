@@ -246,23 +246,23 @@ def _is_title(word: str) -> bool:
 def address_name(target: str, speaker: str, people: Iterable[str], *, keep_full: bool) -> str:
     """How ``speaker`` addresses ``target`` (as given, e.g. "Miss Lydia" or "Jane Bennet").
 
-    A sister (same surname, found through the full names of ``people`` when the target has a
-    title: the first match, unless there are several) is called by her first name; a titled
-    name is kept; a plain full name is kept when ``keep_full``, else shortened to the first name.
+    A sister (same surname; a lone name is matched to the full names of ``people``, the first
+    of whom wins a tie) is called by her first name; a titled name is kept; a plain full name
+    is kept when ``keep_full``, else shortened to the first name.
     """
     words = target.split()
     titled = len(words) > 1 and _is_title(words[0])
     core = words[1:] if titled else words
     full = core
     if len(core) == 1:
-        wanted = core[0].lower()
-        found = [p for p in dict.fromkeys(people) if p.lower() != speaker.lower()
-                 and wanted in {w.lower() for w in p.split()}]
-        full = found[0].split() if len(found) == 1 or (found and people) and found[0] == next(
-            iter(people), None) else core
+        people = list(dict.fromkeys(people))
+        found = [p for p in people if p.lower() != speaker.lower()
+                 and core[0].lower() in {w.lower() for w in p.split()}]
+        if found and (len(found) == 1 or found[0] == people[0]):
+            full = found[0].split()
     own = speaker.split()
     if len(full) > 1 and len(own) > 1 and full[-1].lower() == own[-1].lower():
-        return full[0]
+        return full[0] if not _is_title(full[0]) else target
     return target if titled or keep_full else core[0]
 
 

@@ -12,31 +12,28 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 
 from engine.acts import Act
 from engine.personas import Character
 from engine.rendering.cardtext import (
     STOPWORDS,
-    TITLES,
-    clip,
-    end_sentence,
+    address_name,
     example_pairs,
     fill_placeholders,
+    is_new,
+    norm,
     parse_memory,
+    related,
+    remembered_name,
     sanitize,
     short_greeting,
     strip_speaker_prefix,
     topic_phrase,
     topic_word,
 )
-from engine.rendering.grammar import join_interjection, opens_with_interjection, tidy
-from engine.rendering.phrasebook import (
-    PHRASEBOOK,
-    act_symbol,
-    hedge_symbol,
-    suited_interjections,
-)
+from engine.rendering.grammar import clip, end_sentence, join_interjection, tidy
+from engine.rendering.grammar import opens_with_interjection as exclaims
+from engine.rendering.phrasebook import PHRASEBOOK, act_symbol, hedge_symbol, suited_interjections
 from engine.rendering.request import RenderRequest
 
 __all__ = ["OfflineRenderer", "MAX_CHARS"]
@@ -100,23 +97,18 @@ class OfflineRenderer:
                 and traits.neuroticism >= 0.65 and traits.extraversion < 0.7
                 and not body.endswith("!") and rng.random() < _P_HEDGE):
             lead = PHRASEBOOK.flatten(hedge_symbol(formal=formal), rng, bindings)
-        if lead and opens_with_interjection(lead) and opens_with_interjection(body):
+        if lead and exclaims(lead) and exclaims(body):
             lead = ""  # "Ah, the ball. Oh, ..." stacks two exclamations
-        if not lead and not body.startswith("*") and not opens_with_interjection(body):
+        if not lead and not body.startswith("*") and not exclaims(body):
             interjections = suited_interjections(character.persona.speech.interjections,
                                                  _target_words(request, user))
             if interjections and rng.random() < _P_INTERJECTION:
                 body = join_interjection(rng.choice(interjections), body,
                                          _known_names(request, user))
-        parts = [lead, end_sentence(body)] if lead else [end_sentence(body)]
-        memory = _memory(request, rng, bindings, said, body)
-        if memory:
-            parts.append(memory)
-        else:
-            catchphrase = _catchphrase(request, rng, " ".join(parts), said, user, char)
-            if catchphrase:
-                parts.append(catchphrase)
-        text = _shade_exclamation(" ".join(parts), traits.extraversion, rng)
+        text = " ".join(p for p in (lead, end_sentence(body)) if p)
+        extra = _memory(request, rng, bindings, said, body) or _catchphrase(
+            request, rng, text, said, user, char)
+        text = _shade_exclamation(f"{text} {extra}".strip(), traits.extraversion, rng)
         return _finish(text, character, request, formal)
 
     def _card_body(
@@ -131,7 +123,7 @@ class OfflineRenderer:
             filled = (fill_placeholders(t, user=bindings["user"], char=bindings["char"])
                       for t in texts if t.strip())
             prepared = (strip_speaker_prefix(sanitize(t), names) for t in filled)
-            return [t for t in prepared if t and _is_new(t, said)]
+            return [t for t in prepared if t and is_new(t, said)]
 
         lines = fresh(list(character.persona.speech.lines.get(request.act.value, ())))
         if lines and rng.random() < _P_CARD_LINE:
@@ -146,7 +138,7 @@ class OfflineRenderer:
             trigger = request.trigger_text or ""
             pairs = example_pairs(character.mes_example, character.names())
             examples = fresh([reply for prompt, reply in pairs
-                              if not trigger.strip() or _related(trigger, f"{prompt} {reply}")])
+                              if not trigger.strip() or related(trigger, f"{prompt} {reply}")])
             if examples and rng.random() < share:
                 return rng.choice(examples)
         return None
@@ -154,11 +146,7 @@ class OfflineRenderer:
 
 def _is_formal(formality: float, rng: random.Random) -> bool:
     """Formal register: always above 0.65, never below 0.35, by chance in between."""
-    if formality >= 0.65:
-        return True
-    if formality <= 0.35:
-        return False
-    return rng.random() < formality
+    return formality >= 0.65 or (formality > 0.35 and rng.random() < formality)
 
 
 def _clean_name(name: str) -> str:
@@ -171,45 +159,16 @@ def _speaker_names(character: Character) -> list[str]:
     return sorted((n for n in names if n.strip()), key=len, reverse=True)
 
 
-def _is_title(word: str) -> bool:
-    return word.rstrip(".").lower() in TITLES
-
-
 def _address(request: RenderRequest, rng: random.Random) -> str:
-    """How the line addresses its target.
-
-    A sister is called by her first name; a titled name ("Mr. Darcy") is kept as it is; a formal
-    speaker keeps a full name unless warm; anyone else uses the first name. No target: the room.
-    """
+    """How the line addresses its target (see :func:`address_name`); no target: the room."""
     target = _clean_name(request.target_name or "")
     if not target:
         return rng.choice(("everyone", "all of you"))
-    words = target.split()
-    titled = len(words) > 1 and _is_title(words[0])
-    core = words[1:] if titled else words
-    full = _full_name(core, request)
-    own = request.character.name.split()
-    if len(full) > 1 and len(own) > 1 and full[-1].lower() == own[-1].lower():
-        return full[0]
-    if titled:
-        return target
-    formal = request.character.persona.speech.formality >= 0.65
-    return target if formal and request.relationship.affinity <= 0.4 else core[0]
-
-
-def _full_name(core: list[str], request: RenderRequest) -> list[str]:
-    """The full name the target's words belong to, if the conversation makes it unambiguous."""
-    if len(core) > 1:
-        return core
-    wanted = {w.lower() for w in core}
-    own = request.character.name.lower()
-    seen = [request.trigger_author or "", *(s for s, _ in request.transcript)]
-    found = [n for n in dict.fromkeys(_clean_name(s) for s in seen)
-             if n.lower() != own and wanted <= {w.lower() for w in n.split()}]
-    author = _clean_name(request.trigger_author or "")
-    if author in found:
-        return author.split()
-    return found[0].split() if len(found) == 1 else core
+    people = [_clean_name(n) for n in (request.trigger_author or "",
+                                       *(s for s, _ in request.transcript))]
+    keep_full = (request.character.persona.speech.formality >= 0.65
+                 and request.relationship.affinity <= 0.4)
+    return address_name(target, _clean_name(request.character.name), people, keep_full=keep_full)
 
 
 def _target_words(request: RenderRequest, user: str) -> set[str]:
@@ -230,19 +189,10 @@ def _interest(character: Character, rng: random.Random) -> str:
     return PHRASEBOOK.flatten("interest", rng)
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
-
-
 def _said_before(request: RenderRequest) -> list[str]:
     """What the speaker already said in the transcript, normalised."""
     names = {n.lower() for n in request.character.names()}
-    return [_norm(text) for speaker, text in request.transcript if speaker.lower() in names]
-
-
-def _is_new(text: str, said: list[str]) -> bool:
-    norm = _norm(text)
-    return not norm or not any(norm in old for old in said)
+    return [norm(text) for speaker, text in request.transcript if speaker.lower() in names]
 
 
 def _fresh_phrase(
@@ -252,18 +202,9 @@ def _fresh_phrase(
     text = ""
     for _ in range(4):
         text = PHRASEBOOK.flatten(symbol, rng, bindings)
-        if _is_new(text, said):
+        if is_new(text, said):
             break
     return text
-
-
-def _related(trigger: str, text: str) -> bool:
-    """Whether ``text`` shares a content word (5+ letters, not a stopword) with ``trigger``."""
-
-    def words(t: str) -> set[str]:
-        return {w.rstrip("s") for w in re.findall(r"[a-z]{5,}", t.lower()) if w not in STOPWORDS}
-
-    return bool(words(trigger) & words(text))
 
 
 def _opener(
@@ -278,7 +219,7 @@ def _opener(
         exclude = [*_speaker_names(request.character), request.trigger_author or "",
                    request.target_name or "", bindings["user"]]
         topic = topic_word(trigger, exclude)
-        if topic and topic.split()[-1].lower() not in _norm(body).split():
+        if topic and topic.split()[-1].lower() not in norm(body).split():
             return PHRASEBOOK.flatten("topic_echo", rng, {**bindings, "topic": topic_phrase(topic)})
     affinity, opener = request.relationship.affinity, ""
     if request.target_name and affinity < -0.3 and rng.random() < 0.5:
@@ -291,19 +232,6 @@ def _opener(
     return opener
 
 
-def _person(name: str, request: RenderRequest, user: str) -> str:
-    """A name in a remembered remark as the speaker says it: "I", "you", "Jane", "Mr. Collins"."""
-    words = name.split()
-    lower = name.lower()
-    if lower in ("i", "me") or lower in {n.lower() for n in request.character.names()}:
-        return "I"
-    if {w.lower() for w in words if not _is_title(w)} & _target_words(request, user):
-        return "you"
-    if len(words) > 1 and _is_title(words[0]):
-        return f"{words[0]} {words[-1]}"
-    return words[0] if words else name
-
-
 def _memory(
     request: RenderRequest, rng: random.Random, bindings: dict[str, str], said: list[str],
     body: str,
@@ -311,23 +239,22 @@ def _memory(
     """Now and then, a remembered remark as reported speech (or "")."""
     if request.act not in _MEMORY_ACTS or not request.memories or rng.random() >= _P_MEMORY:
         return ""
-    recent = [_norm(text) for _, text in request.transcript]
+    recent = [norm(text) for _, text in request.transcript]
     for memory in request.memories[:3]:
         parsed = parse_memory(sanitize(memory))
         if parsed is None:
             continue
         who, whom, quote = parsed
-        if not _is_new(quote.rstrip("…"), [*recent, _norm(body)]):
+        if not is_new(quote.rstrip("…"), [*recent, norm(body)]):
             continue
-        speaker = _person(who, request, bindings["user"])
-        listener = _person(whom, request, bindings["user"]) if whom else ""
-        if listener == "I":
-            listener = "me"
-        if listener == speaker or (speaker == "I" and listener == "me"):
+        own, target = _speaker_names(request.character), _target_words(request, bindings["user"])
+        speaker = remembered_name(who, own, target)
+        listener = remembered_name(whom, own, target) if whom else ""
+        listener = "me" if listener == "I" else listener
+        if listener == speaker or (speaker, listener) == ("I", "me"):
             listener = ""
         verb = "asked" if quote.rstrip("…”").endswith("?") else "said"
-        said_to = f"{verb} {listener}" if verb == "asked" and listener else (
-            f"said to {listener}" if listener else verb)
+        said_to = f"{verb} {'' if verb == 'asked' else 'to '}{listener}" if listener else verb
         return PHRASEBOOK.flatten("remember", rng, {**bindings, "who": speaker,
                                                     "said": said_to, "quote": quote})
     return ""
@@ -344,17 +271,16 @@ def _catchphrase(
     if not phrases or rng.random() >= _P_CATCHPHRASE:
         return ""
     phrase = rng.choice(phrases)
-    if _norm(phrase) in _norm(text) or not _is_new(phrase, said):
+    if norm(phrase) in norm(text) or not is_new(phrase, said):
         return ""
     return end_sentence(phrase)
 
 
 def _shade_exclamation(text: str, extraversion: float, rng: random.Random) -> str:
     """Strong extraverts exclaim; introverts calm exclamations down."""
-    if extraversion >= 0.8 and text.endswith(".") and not text.endswith(".."):
-        if rng.random() < 0.5:
-            return text[:-1] + "!"
-    elif extraversion <= 0.3 and text.endswith("!") and rng.random() < 0.5:
+    if extraversion >= 0.8 and text.endswith(".") and not text.endswith("..") and rng.random() < .5:
+        return text[:-1] + "!"
+    if extraversion <= 0.3 and text.endswith("!") and rng.random() < 0.5:
         return text[:-1] + "."
     return text
 

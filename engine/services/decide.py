@@ -19,12 +19,22 @@ log = logging.getLogger(__name__)
 
 
 def decide_after(
-    deps: Deps, uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime
+    deps: Deps,
+    uow: UnitOfWork,
+    event: Event,
+    cast: list[CastMember],
+    now: datetime,
+    channel: Channel | None = None,
 ) -> list[Intent]:
-    """Who answers ``event``; the intents are stored (not yet queued: see ``enqueue``)."""
+    """Who answers ``event``; the intents are stored (not yet queued: see ``enqueue``).
+
+    ``channel`` is the event's channel if the caller already read it in this unit of work
+    (its pacing slot must be current); it is read from storage when None.
+    """
     if event.channel_id is None or not cast:
         return []
-    channel = uow.spaces.get_channel(event.channel_id)
+    if channel is None or channel.id != event.channel_id:
+        channel = uow.spaces.get_channel(event.channel_id)
     if channel is None:
         return []
     affinities: dict[int, float] = {}

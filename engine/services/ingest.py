@@ -92,10 +92,11 @@ def ingest(deps: Deps, message: IncomingMessage, *, channel_name: str = "") -> I
             sentiment=reading.sentiment,
             in_reply_to=reply_event.id if reply_event else None,
         )
-        perception = perceive(uow, event, now)
+        # The cast and the channel were read above in this same transaction: pass them on.
+        perception = perceive(uow, event, now, cast)
         if perception.duplicate:
             return IngestResult(event_id=perception.event.id, duplicate=True)
-        intents = decide_after(deps, uow, event, perception.cast, now)
+        intents = decide_after(deps, uow, event, perception.cast, now, channel)
         uow.commit()
     names = {m.id: m.name for m in cast}
     if reading.unknown_mentions:

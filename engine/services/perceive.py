@@ -30,19 +30,25 @@ class Perception:
     witnesses: list[int] = field(default_factory=list)
 
 
-def perceive(uow: UnitOfWork, event: Event, now: datetime) -> Perception:
+def perceive(
+    uow: UnitOfWork, event: Event, now: datetime, cast: list[CastMember] | None = None
+) -> Perception:
     """Store ``event`` once; if new, write witnesses' memories and apply its act.
 
     Only characters present in the event's channel witness it. Returns ``duplicate=True``
     (and changes nothing) when its idempotency key was already stored.
+
+    Args:
+        cast: The channel's cast, if the caller already read it in this unit of work
+            (saves reading it again); read from storage when None.
     """
     new_id = uow.events.append(event)
     if new_id is None:
         stored = uow.events.find_by_key(event.idempotency_key)
         return Perception(event=stored or event, duplicate=True)
-    cast = uow.participants.cast_of(event.channel_id) if event.channel_id else []
-    names = uow.participants.names([i for i in (event.target_id,) if i is not None])
-    target_name = names[event.target_id][0] if event.target_id in names else None
+    if cast is None:
+        cast = uow.participants.cast_of(event.channel_id) if event.channel_id else []
+    target_name = _target_name(uow, event, cast)
     text = observation_text(event.author_name, event.text, target_name)
     memories = [
         Memory(
@@ -66,6 +72,16 @@ def perceive(uow: UnitOfWork, event: Event, now: datetime) -> Perception:
     if event.channel_id:
         uow.spaces.touch_channel(event.channel_id, last_event_at=now)
     return Perception(event=event, cast=cast, witnesses=[m.id for m in cast])
+
+
+def _target_name(uow: UnitOfWork, event: Event, cast: list[CastMember]) -> str | None:
+    if event.target_id is None:
+        return None
+    for member in cast:  # usually the target is present: no query needed
+        if member.id == event.target_id:
+            return member.name
+    names = uow.participants.names([event.target_id])
+    return names[event.target_id][0] if event.target_id in names else None
 
 
 def _apply_relationships(uow: UnitOfWork, event: Event, now: datetime) -> None:

@@ -71,7 +71,7 @@ def test_app_services_share_the_x_app_anchor() -> None:
     anchor = top["x-app"]
     service_nodes = {key.value: value for key, value in top["services"].value}
     for name in APP:
-        merged = [v for k, v in service_nodes[name].value if k.tag.endswith(":merge") or k.value == "<<"]
+        merged = [v for k, v in service_nodes[name].value if k.value == "<<"]
         assert merged and merged[0] is anchor, f"{name} must start with `<<: *app`"
 
 
@@ -138,7 +138,7 @@ def test_backing_services_have_healthchecks(
     assert postgres["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
     assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     for name in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"):
-        assert re.fullmatch(r"\$\{%s:-[^}]+\}" % name, postgres["environment"][name])
+        assert re.fullmatch(r"\$\{" + name + r":-[^}]+\}", postgres["environment"][name])
     named_volumes = set(compose.get("volumes") or {})
     for svc in services.values():
         for volume in svc.get("volumes", []):
@@ -154,7 +154,8 @@ def test_app_talks_to_the_stack_services(services: dict[str, dict[str, Any]]) ->
     env = services["worker"]["environment"]
     pg_env = services["postgres"]["environment"]
     # Compose interpolates raw text: the password must be URL-safe (.env.example says so)
-    for host_env in ({}, {"POSTGRES_USER": "u", "POSTGRES_PASSWORD": "Xy-9_z.~", "POSTGRES_DB": "d"}):
+    custom = {"POSTGRES_USER": "u", "POSTGRES_PASSWORD": "Xy-9_z.~", "POSTGRES_DB": "d"}
+    for host_env in ({}, custom):
         url = make_url(_interpolate(env["PERSONAE_DATABASE_URL"], host_env))
         assert url.drivername == "postgresql+psycopg"
         assert url.host == "postgres" and url.host in services and url.port == 5432

@@ -13,8 +13,8 @@ from engine.relationships import Relationship
 
 __all__ = ["RelationshipStore"]
 
-_FIELDS = ("affinity", "trust", "familiarity", "romance", "rivalry", "respect", "label",
-           "interactions", "updated_at")
+_FIELDS = ("affinity", "trust", "familiarity", "romance", "rivalry", "respect", "grudge",
+           "label", "interactions", "updated_at")
 
 # Statements on the per-message path, built once with bound parameters.
 _GET = select(relationships).where(
@@ -87,6 +87,7 @@ def _relationship(row: Any) -> Relationship:
     return Relationship(
         source_id=row.source_id, target_id=row.target_id, ecosystem_id=row.ecosystem_id,
         affinity=row.affinity, trust=row.trust, familiarity=row.familiarity,
-        romance=row.romance, rivalry=row.rivalry, respect=row.respect, label=row.label,
+        romance=row.romance, rivalry=row.rivalry, respect=row.respect, grudge=row.grudge,
+        label=row.label,
         interactions=row.interactions, updated_at=row.updated_at,
     )

@@ -37,6 +37,12 @@ __all__ = [
     "memories",
     "memory_sources",
     "intents",
+    "relationship_changes",
+    "moods",
+    "confidences",
+    "alliances",
+    "conflicts",
+    "personality_drift",
 ]
 
 # BigInteger ids that are still SQLite rowids (INTEGER PRIMARY KEY) on SQLite.
@@ -61,6 +67,8 @@ ecosystems = Table(
     Column("name", String(200), nullable=False, server_default=""),
     Column("settings", JsonDoc, nullable=False),
     Column("created_at", TS, nullable=False),
+    # Bumped on every relationship change: the key of cached social analytics.
+    Column("social_version", Integer, nullable=False, server_default="0"),
     UniqueConstraint("platform", "external_id"),
 )
 
@@ -109,6 +117,8 @@ characters = Table(
     Column("character_version", String(64), nullable=False, server_default=""),
     # Our extensions (data.extensions.personae), queryable columns where the engine needs them.
     Column("big_five", JsonDoc, nullable=False),
+    # The card's traits before any drift: drift stays within a bound of these.
+    Column("origin_big_five", JsonDoc),
     Column("values", JsonDoc, nullable=False),
     Column("goals", JsonDoc, nullable=False),
     Column("talkativeness", Float, nullable=False, server_default="0.5"),
@@ -183,6 +193,9 @@ relationships = Table(
     Column("romance", Float, nullable=False, server_default="0"),
     Column("rivalry", Float, nullable=False, server_default="0"),
     Column("respect", Float, nullable=False, server_default="0"),
+    Column("grudge", Float, nullable=False, server_default="0"),
+    # First impression (from personality compatibility): where values decay back to.
+    Column("baseline", JsonDoc),
     Column("label", String(24), nullable=False, server_default="stranger"),
     Column("interactions", Integer, nullable=False, server_default="0"),
     Column("updated_at", TS, nullable=False),
@@ -234,4 +247,91 @@ intents = Table(
     Column("created_at", TS, nullable=False),
     Index(None, "channel_id", "status"),
     Index(None, "character_id", "status"),
+)
+
+relationship_changes = Table(
+    "relationship_changes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("source_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("target_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE")),
+    Column("act", String(24)),
+    Column("cause", Text, nullable=False, server_default=""),
+    Column("deltas", JsonDoc, nullable=False),
+    Column("old_label", String(24), nullable=False, server_default=""),
+    Column("new_label", String(24), nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Index(None, "source_id", "target_id", "id"),
+    Index(None, "ecosystem_id", "id"),
+)
+
+moods = Table(
+    "moods",
+    metadata,
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), primary_key=True),
+    Column("valence", Float, nullable=False, server_default="0"),
+    Column("arousal", Float, nullable=False, server_default="0"),
+    Column("emotions", JsonDoc, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+confidences = Table(
+    "confidences",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("confidant_id", ForeignKey("participants.id", ondelete="CASCADE"), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE")),
+    Column("status", String(16), nullable=False, server_default="kept"),
+    Column("revealed_by", Integer),
+    Column("revealed_to", JsonDoc),
+    Column("told_at", TS, nullable=False),
+    Column("revealed_at", TS),
+    Index(None, "confidant_id", "status"),
+)
+
+alliances = Table(
+    "alliances",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("members", JsonDoc, nullable=False),
+    Column("against", JsonDoc, nullable=False),
+    Column("purpose", Text, nullable=False, server_default=""),
+    Column("strength", Float, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("history", JsonDoc, nullable=False),
+    Column("formed_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "ecosystem_id", "status"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("parties", JsonDoc, nullable=False),
+    Column("intensity", Float, nullable=False, server_default="0"),
+    Column("stage", String(16), nullable=False, server_default="tension"),
+    Column("history", JsonDoc, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "ecosystem_id", "stage"),
+)
+
+personality_drift = Table(
+    "personality_drift",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), nullable=False),
+    Column("trait", String(24), nullable=False),
+    Column("old", Float, nullable=False),
+    Column("new", Float, nullable=False),
+    Column("cause", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Index(None, "character_id", "id"),
 )
