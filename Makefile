@@ -20,12 +20,13 @@ install: $(STAMP)
 demo: install
 	$(VENV)/bin/personae demo
 
-## Redis from Debian (PostgreSQL + pgvector comes from a Python wheel, see tests/services.py).
+## Redis (and docker-compose v1, to validate docker-compose.yml) from Debian; PostgreSQL +
+## pgvector comes from a Python wheel, see tests/services.py.
 services:
-	@command -v redis-server >/dev/null 2>&1 || { \
-	  echo "Installing redis-server…"; \
+	@command -v redis-server >/dev/null 2>&1 && command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "Installing redis-server and docker-compose…"; \
 	  apt-get update -qq >/dev/null && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server docker-compose >/dev/null; }
 
 lint: install
 	$(VENV)/bin/ruff check .
