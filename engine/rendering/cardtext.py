@@ -6,11 +6,10 @@ import re
 from collections.abc import Iterable
 
 from engine.rendering.grammar import clip, end_sentence, sentences
+from engine.rendering.phrasebook import NOT_TOPICS, TITLES, TOPIC_NOUNS
 
 __all__ = [
     "STOPWORDS",
-    "TITLES",
-    "TOPIC_NOUNS",
     "fill_placeholders",
     "example_pairs",
     "example_lines",
@@ -21,7 +20,9 @@ __all__ = [
     "sanitize",
     "strip_speaker_prefix",
     "norm",
+    "said_by",
     "is_new",
+    "mentions",
     "related",
     "address_name",
     "remembered_name",
@@ -41,25 +42,6 @@ STOPWORDS = frozenset(
     today tomorrow yesterday tonight again though although whether because another other""".split()
 )
 
-#: Titles that precede a surname or a first name ("Mr. Darcy", "Miss Lydia").
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "lady", "sir", "lord", "captain", "colonel", "dr"})
-
-#: Common nouns worth echoing as the topic of a message, with how the echo names them.
-_BARE_TOPICS = """music dancing marriage fortune propriety manners society poetry novels sermons
-    cards whist redcoats sisters hunting shooting reading books love money dinner supper tea
-    ribbons lace""".split()
-TOPIC_NOUNS: dict[str, str] = {w: w for w in _BARE_TOPICS} | {
-    w: f"the {w}" for w in """ball balls dance dances militia officers officer regiment letter
-    letters weather garden gardens book library soup bonnet bonnets estate horse horses carriage
-    carriages rain roads mud assembly party supper pianoforte sermon gown gowns cap fan punch
-    coat waistcoat season neighbourhood county entail candles musicians walk park house room
-    ballroom sister chimney-piece windows handwriting flounce whiskers reel partner""".split()
-    if w not in _BARE_TOPICS
-}
-#: Capitalised words that are not topics (titles, exclamations, family address).
-_NOT_PROPER = TITLES | {"i", "la", "oh", "god", "heaven", "heavens", "mama", "papa", "madam",
-                        "pray", "ah", "ha", "dear", "lord", "ma'am", "lud", "upon", "capital"}
-
 _PLACEHOLDER = re.compile(r"\{\{\s*(user|char)\s*\}\}|<(user|bot|char)>", re.IGNORECASE)
 _START = re.compile(r"<\s*start\s*>", re.IGNORECASE)
 _SPEAKER = re.compile(r"^\s*(?:\{\{\s*(char|user)\s*\}\}|<(bot|user|char)>)\s*:\s*", re.IGNORECASE)
@@ -71,7 +53,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _MEMORY = re.compile(
     r"^(?P<who>[^:]{1,64}?) said(?: to (?P<whom>[^:]{1,64}?))?\s*:\s*(?P<quote>.+)$"
 )
-_SOCIAL = re.compile(r"\b(?:good (?:evening|night|day|morning)|how do you do|thank you)\b", re.I)
+_SOCIAL = re.compile(r"\b(?:good (?:evening|night|day|morning)|how do you do|thank you|there you"
+                     r" are|to see you|you came|you are well|in health|seek me out)\b", re.I)
 
 
 def fill_placeholders(text: str, *, user: str, char: str) -> str:
@@ -152,9 +135,10 @@ def topic_word(text: str, exclude: Iterable[str] = (), *, scan: int = 4000) -> s
         title = re.search(r"\b([A-Z][a-z]{1,6})\.?$", before)
         if title and title.group(1).lower() not in TITLES:
             title = None
-        if word[0].isupper() and word[1:].islower() and lower not in STOPWORDS | _NOT_PROPER:
+        if word[0].isupper() and word[1:].islower() and lower not in STOPWORDS | NOT_TOPICS:
             opening = not before or (before[-1] in ".!?…*\"“:;" and title is None)
-            address = before[-1:] in ",(" and (not after or after[0] in ",.!?:;")
+            lead = before[: title.start()].rstrip() if title else before
+            address = lead[-1:] in ",(" and (not after or after[0] in ",.!?:;")
             if not opening and not address and len(word) > 2:
                 return f"{before[title.start():].strip()} {word}" if title else word
         if lower in TOPIC_NOUNS and (common is None or len(lower) > len(common)):
@@ -170,20 +154,20 @@ def topic_phrase(topic: str) -> str:
 def parse_memory(memory: str) -> tuple[str, str | None, str] | None:
     """``(who, whom, quote)`` from "Jane said to me: <text>", or None when it is not worth quoting.
 
-    The quote is the first sentence of four words or more that is neither a stage direction
-    nor a greeting or thanks, clipped at a word boundary; None when there is no such sentence.
+    The quote is the first sentence of four words or more that names a topic (see
+    :func:`topic_word`) and is neither a greeting nor thanks, clipped at a word boundary; None
+    when there is no such sentence or the text has a *stage direction*.
     """
     match = _MEMORY.match(" ".join(memory.split()))
     if match is None or "*" in match.group("quote"):
         return None
-    text = match.group("quote")
+    who, whom, text = match["who"].strip(), (match["whom"] or "").strip(), match["quote"]
     if text.endswith("…") and " " in text:  # cut mid-word when it was stored
         text = text[: text.rfind(" ")].rstrip(" ,;:-—") + "…"
     for sentence in sentences(text):
-        if len(_WORD.findall(sentence)) >= 4 and not _SOCIAL.search(sentence):
-            sentence = clip(sentence, 90)
-            sentence = end_sentence(sentence)
-            return match.group("who").strip(), (match.group("whom") or "").strip() or None, sentence
+        if (len(_WORD.findall(sentence)) >= 4 and not _SOCIAL.search(sentence)
+                and topic_word(sentence, (who, whom))):
+            return who, whom or None, end_sentence(clip(sentence, 90))
     return None
 
 
@@ -220,20 +204,41 @@ def norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
 
 
+def said_by(
+    transcript: Iterable[tuple[str, str]], names: Iterable[str], memories: Iterable[str] = ()
+) -> list[str]:
+    """What the speaker known by ``names`` said in ``transcript`` (and, as far as its
+    ``memories`` recall, "I said ...", before it), normalised."""
+    own = {n.lower() for n in names}
+    said = [norm(text) for speaker, text in transcript if speaker.lower() in own]
+    return said + [norm(m) for m in memories if m.startswith("I said")]
+
+
 def is_new(text: str, said: Iterable[str]) -> bool:
-    """Whether ``text`` is in none of the normalised lines ``said``."""
-    wanted = norm(text)
-    return not wanted or not any(wanted in old for old in said)
+    """Whether ``text`` is in none of the normalised lines ``said``; for a card line with
+    placeholders, whether no line holds all its fixed parts (whoever it was addressed to)."""
+    parts = [p for p in (norm(c) for c in _PLACEHOLDER.sub("\n", text).split("\n")) if p]
+    return not parts or not any(all(p in old for p in parts) for old in said)
 
 
-def related(first: str, second: str) -> bool:
-    """Whether two texts share a content word (5+ letters, not a stopword; plurals folded)."""
+def mentions(text: str, words: Iterable[str]) -> bool:
+    """Whether ``text`` names one of ``words`` (lower-case) outside its placeholders."""
+    found = {w.lower() for w in _WORD.findall(_PLACEHOLDER.sub(" ", text))}
+    return bool(found & set(words))
 
-    def words(text: str) -> set[str]:
-        found = re.findall(r"[a-z]{5,}", text.lower())
-        return {w.rstrip("s") for w in found if w not in STOPWORDS}
 
-    return bool(words(first) & words(second))
+def related(first: str, second: str, exclude: Iterable[str] = ()) -> bool:
+    """Whether two texts share a topic (a name or a topic noun) or two content words; the
+    words of the names in ``exclude`` do not count."""
+    skip = STOPWORDS | {w.lower() for name in exclude for w in _WORD.findall(name)}
+
+    def words(text: str) -> tuple[set[str], set[str]]:
+        found = [w for w in _WORD.findall(text) if len(w) > 4 and w.lower() not in skip]
+        keys = {w.lower() for w in found if w[0].isupper() or w.lower() in TOPIC_NOUNS}
+        return {w.lower().rstrip("s") for w in found}, {w.rstrip("s") for w in keys}
+
+    (one, one_keys), (two, two_keys) = words(first), words(second)
+    return bool(one_keys & two or two_keys & one) or len(one & two) >= 2
 
 
 # --- names -----------------------------------------------------------------------------------

@@ -150,8 +150,9 @@ _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Rev)\.[\"'‚Äù‚
 INTERJECTIONS = frozenset(
     w.replace("_", " ") for w in """oh o la lord ah ha huh hmm hm mm hmph indeed well come pray
     alas capital ugh wow nah hey hi hello why yes no nay really heavens gracious okay right um
-    certainly madam sir exactly upon_my_word upon_my_honour i_say i_declare dear_me oh_dear
-    good_heavens good_god bless_me my_dear i_see forgive_me permit_me just_so""".split()
+    certainly madam sir exactly there now see look listen here hush upon_my_word upon_my_honour
+    i_say i_declare dear_me oh_dear good_heavens good_god bless_me my_dear i_see forgive_me
+    permit_me just_so""".split()
 )
 #: Interjections that need no punctuation after them ("La what a ball" opens with one too).
 _ALWAYS = frozenset("oh o la lord ah ha huh hmm hm mm hmph alas ugh wow nah pray indeed".split())

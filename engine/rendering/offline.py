@@ -21,10 +21,12 @@ from engine.rendering.cardtext import (
     example_pairs,
     fill_placeholders,
     is_new,
+    mentions,
     norm,
     parse_memory,
     related,
     remembered_name,
+    said_by,
     sanitize,
     short_greeting,
     strip_speaker_prefix,
@@ -33,7 +35,14 @@ from engine.rendering.cardtext import (
 )
 from engine.rendering.grammar import clip, end_sentence, join_interjection, tidy
 from engine.rendering.grammar import opens_with_interjection as exclaims
-from engine.rendering.phrasebook import PHRASEBOOK, act_symbol, hedge_symbol, suited_interjections
+from engine.rendering.phrasebook import (
+    PHRASEBOOK,
+    TITLES,
+    act_symbol,
+    hedge_symbol,
+    remember_line,
+    suited_interjections,
+)
 from engine.rendering.request import RenderRequest
 
 __all__ = ["OfflineRenderer", "MAX_CHARS"]
@@ -53,15 +62,14 @@ _TOPIC_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.T
 #: Acts an anxious character may hedge (elsewhere a hedge reads oddly).
 _HEDGE_ACTS = frozenset({Act.ASK, Act.ANSWER, Act.RESPOND, Act.DISAGREE, Act.CONFIDE,
                          Act.INITIATE, Act.SMALL_TALK, Act.APOLOGISE, Act.HELP})
-#: Acts a remembered remark may follow.
+#: Acts a catchphrase may follow, and acts a remembered remark may follow.
+_CATCHPHRASE_ACTS = _TOPIC_ACTS - {Act.JOKE, Act.ANSWER}
 _MEMORY_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE,
                           Act.CONFIDE, Act.SMALL_TALK, Act.INSULT, Act.THREATEN, Act.APOLOGISE})
-_P_CARD_LINE = 0.85
-_P_GREETING = 0.7
-_P_INTERJECTION = 0.3
-_P_HEDGE = 0.5
-_P_CATCHPHRASE = 0.15
-_P_MEMORY = 0.15
+#: How often a card line (when the card has one), a card greeting, an interjection, an anxious
+#: hedge, a catchphrase and a remembered remark are used.
+_P_CARD_LINE, _P_GREETING, _P_INTERJECTION = 0.92, 0.7, 0.3
+_P_HEDGE, _P_CATCHPHRASE, _P_MEMORY = 0.5, 0.15, 0.15
 
 
 class OfflineRenderer:
@@ -84,7 +92,7 @@ class OfflineRenderer:
         user = _address(request, rng)
         char = _clean_name(character.name) or "me"
         bindings = {"user": user, "char": char, "interest": _interest(character, rng)}
-        said = _said_before(request)
+        said = said_by(request.transcript, character.names(), request.memories)
 
         body = self._card_body(request, rng, bindings, said)
         if not body:
@@ -92,21 +100,19 @@ class OfflineRenderer:
             symbol = act_symbol(request.act, formal=formal, gentle=gentle)
             body = _fresh_phrase(symbol, rng, bindings, said)
 
-        lead = "" if body.startswith("*") else _opener(request, rng, bindings, body)
-        if (not lead and not body.startswith("*") and request.act in _HEDGE_ACTS
-                and traits.neuroticism >= 0.65 and traits.extraversion < 0.7
-                and not body.endswith("!") and rng.random() < _P_HEDGE):
-            lead = PHRASEBOOK.flatten(hedge_symbol(formal=formal), rng, bindings)
-        if lead and exclaims(lead) and exclaims(body):
-            lead = ""  # "Ah, the ball. Oh, ..." stacks two exclamations
-        if not lead and not body.startswith("*") and not exclaims(body):
+        lead = "" if body.startswith("*") else _lead_in(request, rng, bindings, body, formal)
+        if (not lead and not body.startswith("*") and not _exclaims(body, user)
+                and request.act not in (Act.GREET, Act.FAREWELL, Act.THANK)):
+            statement = body.endswith(".") and not body.startswith(user)
             interjections = suited_interjections(character.persona.speech.interjections,
-                                                 _target_words(request, user))
+                                                 _words(user, request.target_name or ""),
+                                                 statement=statement)
             if interjections and rng.random() < _P_INTERJECTION:
-                body = join_interjection(rng.choice(interjections), body,
-                                         _known_names(request, user))
+                known = _words(request.target_name or "", request.trigger_author or "", *(
+                    s for s, _ in request.transcript), *character.names(), user) - STOPWORDS
+                body = join_interjection(rng.choice(interjections), body, known)
         text = " ".join(p for p in (lead, end_sentence(body)) if p)
-        extra = _memory(request, rng, bindings, said, body) or _catchphrase(
+        extra = ("" if lead else _memory(request, rng, bindings, body)) or _catchphrase(
             request, rng, text, said, user, char)
         text = _shade_exclamation(f"{text} {extra}".strip(), traits.extraversion, rng)
         return _finish(text, character, request, formal)
@@ -117,11 +123,13 @@ class OfflineRenderer:
     ) -> str | None:
         """A line from the card for this act, or None to use the phrasebook."""
         character = request.character
+        aim = _words(bindings["user"], request.target_name or "") - STOPWORDS - TITLES
 
         def fresh(texts: list[str]) -> list[str]:
+            """The texts not said yet that do not speak of the target in the third person."""
             names = _speaker_names(character)
             filled = (fill_placeholders(t, user=bindings["user"], char=bindings["char"])
-                      for t in texts if t.strip())
+                      for t in texts if is_new(t, said) and not mentions(t, aim))
             prepared = (strip_speaker_prefix(sanitize(t), names) for t in filled)
             return [t for t in prepared if t and is_new(t, said)]
 
@@ -138,7 +146,8 @@ class OfflineRenderer:
             trigger = request.trigger_text or ""
             pairs = example_pairs(character.mes_example, character.names())
             examples = fresh([reply for prompt, reply in pairs
-                              if not trigger.strip() or related(trigger, f"{prompt} {reply}")])
+                              if not trigger.strip()
+                              or related(trigger, f"{prompt} {reply}", _speaker_names(character))])
             if examples and rng.random() < share:
                 return rng.choice(examples)
         return None
@@ -171,46 +180,48 @@ def _address(request: RenderRequest, rng: random.Random) -> str:
     return address_name(target, _clean_name(request.character.name), people, keep_full=keep_full)
 
 
-def _target_words(request: RenderRequest, user: str) -> set[str]:
-    return {w.strip(".,").lower() for w in f"{user} {request.target_name or ''}".split()}
-
-
-def _known_names(request: RenderRequest, user: str) -> set[str]:
-    """Words known to be names: the speaker's, the target's, everyone's in the transcript."""
-    sources = [user, request.target_name or "", request.trigger_author or "",
-               *request.character.names(), *(s for s, _ in request.transcript)]
-    return {w.strip(".,").lower() for s in sources for w in s.split()} - STOPWORDS
+def _words(*names: str) -> set[str]:
+    """The lower-cased words of ``names`` ("Mr. Darcy" gives "mr" and "darcy")."""
+    return {w.strip(".,").lower() for name in names for w in name.split()}
 
 
 def _interest(character: Character, rng: random.Random) -> str:
     values = [v.strip().lower() for v in character.persona.values if 0 < len(v.strip()) <= 40]
-    if values and rng.random() < 0.6:
-        return sanitize(rng.choice(values))
-    return PHRASEBOOK.flatten("interest", rng)
-
-
-def _said_before(request: RenderRequest) -> list[str]:
-    """What the speaker already said in the transcript, normalised."""
-    names = {n.lower() for n in request.character.names()}
-    return [norm(text) for speaker, text in request.transcript if speaker.lower() in names]
+    use = values and rng.random() < 0.6
+    return sanitize(rng.choice(values)) if use else PHRASEBOOK.flatten("interest", rng)
 
 
 def _fresh_phrase(
     symbol: str, rng: random.Random, bindings: dict[str, str], said: list[str]
 ) -> str:
     """A phrasebook line for ``symbol`` the speaker has not said yet (if one turns up)."""
-    text = ""
-    for _ in range(4):
-        text = PHRASEBOOK.flatten(symbol, rng, bindings)
-        if is_new(text, said):
-            break
-    return text
+    texts = [PHRASEBOOK.flatten(symbol, rng, bindings) for _ in range(4)]
+    return next((t for t in texts if is_new(t, said)), texts[0])
+
+
+def _exclaims(text: str, user: str) -> bool:
+    """Whether ``text`` opens with an exclamation, perhaps after naming ``user`` ("Jane! La,")."""
+    rest = text[len(user):].lstrip(",!? ") if user and text.startswith(user) else text
+    return exclaims(text) or exclaims(rest)
+
+
+def _lead_in(
+    request: RenderRequest, rng: random.Random, bindings: dict[str, str], body: str, formal: bool
+) -> str:
+    """At most one sentence before the body: an opener or, from an anxious introvert, a hedge.
+    None that stacks a second exclamation on the body's ("Ah, the ball. Oh, ...")."""
+    traits = request.character.persona.big_five
+    lead = _opener(request, rng, bindings, body)
+    if (not lead and request.act in _HEDGE_ACTS and traits.neuroticism >= 0.65
+            and traits.extraversion < 0.7 and not body.endswith("!") and rng.random() < _P_HEDGE):
+        lead = PHRASEBOOK.flatten(hedge_symbol(formal=formal), rng, bindings)
+    return "" if lead and exclaims(lead) and _exclaims(body, bindings["user"]) else lead
 
 
 def _opener(
     request: RenderRequest, rng: random.Random, bindings: dict[str, str], body: str
 ) -> str:
-    """At most one sentence before the body: a reaction to the trigger or to the target."""
+    """A reaction to the trigger or to the target (or "")."""
     act, trigger = request.act, request.trigger_text or ""
     if act in (Act.ASK, Act.ANSWER) and "?" in trigger and rng.random() < 0.5:
         symbol = "question_back" if act is Act.ASK else "question_react"
@@ -219,7 +230,9 @@ def _opener(
         exclude = [*_speaker_names(request.character), request.trigger_author or "",
                    request.target_name or "", bindings["user"]]
         topic = topic_word(trigger, exclude)
-        if topic and topic.split()[-1].lower() not in norm(body).split():
+        # Not a word of the body, nor a topic just echoed (it opens a recent line).
+        seen = [norm(body), *(" ".join(norm(t).split()[:6]) for _, t in request.transcript[-6:])]
+        if topic and not any(f" {norm(topic).split()[-1]} " in f" {h} " for h in seen):
             return PHRASEBOOK.flatten("topic_echo", rng, {**bindings, "topic": topic_phrase(topic)})
     affinity, opener = request.relationship.affinity, ""
     if request.target_name and affinity < -0.3 and rng.random() < 0.5:
@@ -232,31 +245,17 @@ def _opener(
     return opener
 
 
-def _memory(
-    request: RenderRequest, rng: random.Random, bindings: dict[str, str], said: list[str],
-    body: str,
-) -> str:
+def _memory(request: RenderRequest, rng: random.Random, bindings: dict[str, str], body: str) -> str:
     """Now and then, a remembered remark as reported speech (or "")."""
     if request.act not in _MEMORY_ACTS or not request.memories or rng.random() >= _P_MEMORY:
         return ""
-    recent = [norm(text) for _, text in request.transcript]
-    for memory in request.memories[:3]:
-        parsed = parse_memory(sanitize(memory))
-        if parsed is None:
-            continue
-        who, whom, quote = parsed
-        if not is_new(quote.rstrip("…"), [*recent, norm(body)]):
-            continue
-        own, target = _speaker_names(request.character), _target_words(request, bindings["user"])
-        speaker = remembered_name(who, own, target)
+    recent = [*(norm(text) for _, text in request.transcript), norm(body)]
+    parsed = (parse_memory(sanitize(memory)) for memory in request.memories[:3])
+    for who, whom, quote in (p for p in parsed if p and is_new(p[2].rstrip("…"), recent)):
+        own = _speaker_names(request.character)
+        target = _words(bindings["user"], request.target_name or "")
         listener = remembered_name(whom, own, target) if whom else ""
-        listener = "me" if listener == "I" else listener
-        if listener == speaker or (speaker, listener) == ("I", "me"):
-            listener = ""
-        verb = "asked" if quote.rstrip("…”").endswith("?") else "said"
-        said_to = f"{verb} {'' if verb == 'asked' else 'to '}{listener}" if listener else verb
-        return PHRASEBOOK.flatten("remember", rng, {**bindings, "who": speaker,
-                                                    "said": said_to, "quote": quote})
+        return remember_line(rng, bindings, remembered_name(who, own, target), listener, quote)
     return ""
 
 
@@ -268,7 +267,8 @@ def _catchphrase(
                for c in request.character.persona.speech.catchphrases]
     phrases = [p for p in phrases if len(p.split()) >= 2 and p[:1].isupper()
                and (p[-1] in ".!?" or len(p.split()) >= 4)]
-    if not phrases or rng.random() >= _P_CATCHPHRASE:
+    if (not phrases or request.act not in _CATCHPHRASE_ACTS or text.endswith("?")
+            or rng.random() >= _P_CATCHPHRASE):
         return ""
     phrase = rng.choice(phrases)
     if norm(phrase) in norm(text) or not is_new(phrase, said):

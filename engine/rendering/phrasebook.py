@@ -9,19 +9,39 @@ free symbols in :data:`FREE_SYMBOLS`, which the renderer binds to literal values
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
 
 from engine.acts import Act
 from engine.rendering.grammar import Grammar
 
 __all__ = ["PHRASEBOOK", "RULES", "FREE_SYMBOLS", "GENTLE_ACTS", "act_symbol", "hedge_symbol",
-           "suited_interjections"]
+           "suited_interjections", "remember_line", "TITLES", "TOPIC_NOUNS", "NOT_TOPICS"]
 
 #: Symbols the renderer binds: the addressee, the speaker, a topic from the message being
 #: answered, a remembered remark (who made it, to whom, and what was said), and something the
 #: speaker cares about.
 FREE_SYMBOLS = ("user", "char", "topic", "who", "said", "quote", "interest")
+
+#: Titles that precede a surname or a first name ("Mr. Darcy", "Miss Lydia").
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "lady", "sir", "lord", "captain", "colonel", "dr"})
+
+#: Common nouns worth echoing as the topic of a message, with how the echo names them.
+_BARE_TOPICS = """music dancing marriage fortune propriety manners society poetry novels sermons
+    cards whist redcoats sisters hunting shooting reading books love money dinner supper tea
+    ribbons lace""".split()
+TOPIC_NOUNS: dict[str, str] = {w: w for w in _BARE_TOPICS} | {
+    w: f"the {w}" for w in """ball balls dance dances militia officers officer regiment letter
+    letters weather garden gardens book library soup bonnet bonnets estate horse horses carriage
+    carriages rain roads mud assembly party supper pianoforte sermon gown gowns cap fan punch
+    coat waistcoat season neighbourhood county entail candles musicians walk park house room
+    ballroom sister chimney-piece windows handwriting flounce whiskers reel partner""".split()
+    if w not in _BARE_TOPICS
+}
+#: Capitalised words that are not topics (titles, exclamations, family address).
+NOT_TOPICS = TITLES | {"i", "la", "oh", "god", "heaven", "heavens", "mama", "papa", "madam",
+                       "pray", "ah", "ha", "dear", "lord", "ma'am", "lud", "upon", "capital"}
 
 #: Acts softened into polite forms when the speaker is agreeable.
 GENTLE_ACTS = frozenset({Act.DISAGREE, Act.INSULT, Act.THREATEN})
@@ -233,10 +253,13 @@ _GENDERED = {"madam": ("miss", "mrs", "lady"), "sir": ("mr", "sir", "captain", "
 _DANGLING = frozenset("how what so and but or the a an to of my your as if".split())
 
 
-def suited_interjections(interjections: Iterable[str], target: Set[str]) -> list[str]:
+def suited_interjections(
+    interjections: Iterable[str], target: Set[str], *, statement: bool = True
+) -> list[str]:
     """The card's interjections that can open a line addressed to ``target`` (its name's words,
     lower-cased): none ending on a dangling word ("Lord, how"), naming someone else ("Oh,
-    Lizzy!"), or saying "Madam"/"Sir" to someone without a matching title.
+    Lizzy!"), or saying "Madam"/"Sir" to someone without a matching title; and unless the
+    line is a plain ``statement``, none that is a clause ("I confess,", "Permit me,").
     """
     suited = []
     for raw in interjections:
@@ -244,9 +267,23 @@ def suited_interjections(interjections: Iterable[str], target: Set[str]) -> list
         words = re.findall(r"[A-Za-z']+", text)
         if not words or words[-1].lower() in _DANGLING:
             continue
+        if not statement and len(words) > 1 and words[0] in ("I", "Allow", "Permit", "Let"):
+            continue
         if any(w[0].isupper() and w.lower() not in target for w in words[1:] if w != "I"):
             continue
         titles = _GENDERED.get(words[0].lower())
         if titles is None or any(t in target for t in titles):
             suited.append(text)
     return suited
+
+
+def remember_line(
+    rng: random.Random, bindings: Mapping[str, str], who: str, whom: str, quote: str
+) -> str:
+    """A remembered remark in reported speech: ``who`` ("I", "you", "Jane") said ``quote`` to
+    ``whom`` ("" for nobody in particular)."""
+    whom = "" if whom == who else ("me" if whom == "I" else whom)
+    verb = "asked" if quote.rstrip("…”").endswith("?") else "said"
+    said = f"{verb} {'' if verb == 'asked' else 'to '}{whom}" if whom else verb
+    return PHRASEBOOK.flatten("remember", rng, {**bindings, "who": who, "said": said,
+                                                "quote": quote})

@@ -23,21 +23,12 @@ from datetime import datetime
 from typing import Literal
 
 from engine.errors import InvalidInput
+from engine.relationships import clamp
 
 __all__ = [
-    "Confidence",
-    "ConfidenceStatus",
-    "ConfidenceBook",
-    "Reveal",
-    "content_words",
-    "is_secret_mention",
-    "trust_bonus",
-    "grudge_after_betrayal",
-    "grudge_decay",
-    "damp_trust_gain",
-    "MENTION_OVERLAP",
-    "MAX_TRUST_BONUS",
-    "GRUDGE_HALF_LIFE_S",
+    "Confidence", "ConfidenceStatus", "ConfidenceBook", "Reveal", "content_words",
+    "is_secret_mention", "trust_bonus", "grudge_after_betrayal", "grudge_decay",
+    "damp_trust_gain", "MENTION_OVERLAP", "MAX_TRUST_BONUS", "GRUDGE_HALF_LIFE_S",
 ]
 
 logger = logging.getLogger(__name__)
@@ -62,6 +53,7 @@ _STOPWORDS = frozenset(
     more most other some let lets s t don isn wasn won secret tell told telling know knows please
     one mr mrs ms miss""".split()
 )
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -70,8 +62,7 @@ def _stem(word: str) -> str:
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")
-    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""),
-                         ("s", "")):
+    for suffix, repl in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + repl
             break
@@ -79,41 +70,21 @@ def _stem(word: str) -> str:
 
 
 def content_words(text: str) -> frozenset[str]:
-    """The normalised content words of ``text`` (lower-cased, stop words dropped, stemmed).
-
-    Args:
-        text: Any text.
-
-    Returns:
-        The set of stems of the words that carry meaning.
-    """
+    """The normalised content words of ``text``: lower-cased, stop words dropped, stemmed."""
     words = (_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOPWORDS)
     return frozenset(w for w in words if w and w not in _STOPWORDS)
 
 
 @dataclass(frozen=True, kw_only=True)
 class Confidence:
-    """One secret told by ``owner_id`` to ``confidant_id``.
+    """One secret told by ``owner_id`` (whose secret it is) to ``confidant_id``."""
 
-    Attributes:
-        id: Storage id, ``None`` until stored.
-        owner_id: Whose secret it is.
-        confidant_id: Who was told.
-        subject: Short text saying what the secret is about.
-        told_at: When it was told.
-        event_id: The event (message) in which it was told, if any.
-        status: ``"kept"`` or ``"revealed"``.
-        revealed_by: Who revealed it (the confidant), once revealed.
-        revealed_to: Who heard the reveal.
-        revealed_at: When it was revealed.
-    """
-
-    id: int | None = None
+    id: int | None = None  # storage id, None until stored
     owner_id: int
     confidant_id: int
-    subject: str
+    subject: str  # short text: what the secret is about
     told_at: datetime
-    event_id: int | None = None
+    event_id: int | None = None  # the message in which it was told
     status: ConfidenceStatus = "kept"
     revealed_by: int | None = None
     revealed_to: tuple[int, ...] = ()
@@ -122,19 +93,11 @@ class Confidence:
 
 @dataclass(frozen=True)
 class Reveal:
-    """A confidant gave away a secret: a betrayal of its owner.
+    """A confidant gave away a secret: a betrayal of its owner."""
 
-    Attributes:
-        confidence: The confidence, already marked revealed.
-        betrayer: The confidant who spoke.
-        audience: Who newly heard it (never the owner, the speaker, or others already told).
-        at: When.
-        event_id: The message that revealed it.
-    """
-
-    confidence: Confidence
-    betrayer: int
-    audience: tuple[int, ...]
+    confidence: Confidence  # already marked revealed
+    betrayer: int  # the confidant who spoke
+    audience: tuple[int, ...]  # who newly heard it: never the owner, speaker or others told
     at: datetime
     event_id: int | None = None
 
@@ -184,12 +147,6 @@ def trust_bonus(confidence: Confidence, now: datetime) -> float:
     return MAX_TRUST_BONUS * (1.0 - math.exp(-kept_s / TRUST_BONUS_TAU_S))
 
 
-def _unit(value: float) -> float:
-    if value != value:  # NaN never enters the state
-        return 0.0
-    return min(1.0, max(0.0, value))
-
-
 def grudge_after_betrayal(previous: float, severity: float) -> float:
     """The grudge after a betrayal of the given severity (both in [0, 1]); saturates at 1.
 
@@ -197,8 +154,8 @@ def grudge_after_betrayal(previous: float, severity: float) -> float:
         previous: The grudge held before.
         severity: How grave the betrayal was (e.g. :attr:`Reveal.severity`).
     """
-    previous, severity = _unit(previous), _unit(severity)
-    return _unit(previous + severity * (1.0 - previous))
+    previous, severity = clamp(previous, 0.0, 1.0), clamp(severity, 0.0, 1.0)
+    return clamp(previous + severity * (1.0 - previous), 0.0, 1.0)
 
 
 def grudge_decay(grudge: float, elapsed_s: float,
@@ -210,10 +167,10 @@ def grudge_decay(grudge: float, elapsed_s: float,
         elapsed_s: Seconds elapsed (negative counts as none).
         half_life_s: Seconds for the grudge to halve.
     """
-    grudge = _unit(grudge)
+    grudge = clamp(grudge, 0.0, 1.0)
     if elapsed_s != elapsed_s or elapsed_s <= 0 or half_life_s <= 0:
         return grudge
-    return _unit(grudge * 0.5 ** (elapsed_s / half_life_s))
+    return clamp(grudge * 0.5 ** (elapsed_s / half_life_s), 0.0, 1.0)
 
 
 def damp_trust_gain(delta: float, grudge: float) -> float:
@@ -230,7 +187,7 @@ def damp_trust_gain(delta: float, grudge: float) -> float:
         return 0.0
     if delta <= 0:
         return delta
-    return delta * (1.0 - _unit(grudge)) ** 2
+    return delta * (1.0 - clamp(grudge, 0.0, 1.0)) ** 2
 
 
 class ConfidenceBook:

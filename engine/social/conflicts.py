@@ -21,20 +21,11 @@ from datetime import datetime
 from typing import Literal
 
 from engine.acts import Act
-from engine.relationships import Relationship
+from engine.relationships import Relationship, clamp
 
 __all__ = [
-    "Conflict",
-    "Stage",
-    "HOSTILE_ACTS",
-    "CONCILIATORY_ACTS",
-    "escalate",
-    "de_escalate",
-    "update",
-    "cool",
-    "detect_conflicts",
-    "hostility",
-    "is_hostile",
+    "Conflict", "Stage", "HOSTILE_ACTS", "CONCILIATORY_ACTS", "escalate", "de_escalate", "update",
+    "cool", "detect_conflicts", "hostility", "is_hostile", "hostile_between", "enemies_of",
     "stage_for",
 ]
 
@@ -64,14 +55,8 @@ _OPEN_AT, _FEUD_AT = 0.40, 0.70
 _FEUD_COOLS_BELOW, _OPEN_COOLS_BELOW, _RESOLVED_BELOW, _REIGNITE_AT = 0.55, 0.25, 0.10, 0.15
 
 
-def _unit(value: float) -> float:
-    if value != value:  # NaN never enters the state
-        return 0.0
-    return min(1.0, max(0.0, value))
-
-
 def _weight(weight: float) -> float:
-    return 2.0 * _unit(weight / 2.0)
+    return 2.0 * clamp(weight / 2.0, 0.0, 1.0)
 
 
 def _act_name(act: Act | str) -> str:
@@ -102,7 +87,7 @@ class Conflict:
     def __post_init__(self) -> None:
         if len(self.parties) < 2:
             raise ValueError("a conflict needs at least two parties")
-        object.__setattr__(self, "intensity", _unit(self.intensity))
+        object.__setattr__(self, "intensity", clamp(self.intensity, 0.0, 1.0))
 
 
 def stage_for(intensity: float) -> Stage:
@@ -133,7 +118,7 @@ def _next_stage(stage: Stage, intensity: float, rising: bool) -> Stage:
 
 
 def _move(conflict: Conflict, intensity: float, at: datetime, cause: str) -> Conflict:
-    intensity = _unit(intensity)
+    intensity = clamp(intensity, 0.0, 1.0)
     stage = _next_stage(conflict.stage, intensity, rising=intensity > conflict.intensity)
     history = conflict.history
     if stage != conflict.stage:
@@ -211,8 +196,20 @@ def hostility(rel: Relationship | None) -> float:
     if rel is None:
         return 0.0
     label = {"rival": 0.4, "enemy": 0.6}.get(rel.label, 0.0)
-    grudge = float(getattr(rel, "grudge", 0.0) or 0.0)
-    return _unit(max(0.0, rel.rivalry, -rel.affinity, grudge, label))
+    return clamp(max(0.0, rel.rivalry, -rel.affinity, rel.grudge, label), 0.0, 1.0)
+
+
+def hostile_between(relationships: Mapping[tuple[int, int], Relationship], a: int,
+                    b: int) -> bool:
+    """Whether either of ``a`` and ``b`` is hostile toward the other."""
+    return is_hostile(relationships.get((a, b))) or is_hostile(relationships.get((b, a)))
+
+
+def enemies_of(relationships: Mapping[tuple[int, int], Relationship],
+               character: int) -> frozenset[int]:
+    """Everyone ``character`` is hostile toward, from views keyed ``(source, target)``."""
+    return frozenset(target for (source, target), view in relationships.items()
+                     if source == character != target and is_hostile(view))
 
 
 def detect_conflicts(
@@ -236,6 +233,6 @@ def detect_conflicts(
         back = by_pair.get((b, a))
         if a >= b or not (is_hostile(view) and is_hostile(back)):
             continue
-        intensity = _unit((hostility(view) + hostility(back)) / 2)
+        intensity = clamp((hostility(view) + hostility(back)) / 2, 0.0, 1.0)
         found.append(Conflict(frozenset((a, b)), intensity, stage_for(intensity), updated_at=at))
     return sorted(found, key=lambda c: (-c.intensity, sorted(c.parties)))

@@ -2,8 +2,9 @@
 
 :func:`respond_to_act` moves how an act's *perceiver* (its target) sees the *actor*; every call
 returns a :class:`ChangeRecord` so "why do they hate each other?" is answered from history.
-:func:`decay` lets feelings fade toward a baseline; labels (``engine.social.labels``) change with
-hysteresis so they do not flicker.
+:func:`decay` lets feelings fade toward a baseline; labels change with hysteresis so they do not
+flicker (:func:`next_label`, :func:`pair_labels`, re-exported from ``engine.social.labels``, which
+holds the enter/stay table).
 
 Update rule for one act (all pure, deterministic):
 
@@ -32,7 +33,7 @@ from datetime import datetime
 from engine.acts import Act
 from engine.relationships import Relationship, clamp
 from engine.social.compatibility import Profile
-from engine.social.labels import next_label
+from engine.social.labels import next_label, pair_labels
 
 __all__ = [
     "RelationshipDelta",
@@ -43,6 +44,8 @@ __all__ = [
     "respond_to_act",
     "decay",
     "main_causes",
+    "next_label",
+    "pair_labels",
 ]
 
 _SIGNED = ("affinity", "trust", "romance", "rivalry", "respect")
@@ -143,6 +146,13 @@ def _toward(value: float, delta: float, low: float = -1.0) -> float:
     return clamp(value + step, low, 1.0)
 
 
+def _with(view: Relationship, v: dict[str, float], grudge: float,
+          familiarity: float) -> Relationship:
+    return replace(view, affinity=v["affinity"], trust=v["trust"], romance=v["romance"],
+                   rivalry=v["rivalry"], respect=v["respect"], grudge=grudge,
+                   familiarity=familiarity)
+
+
 def _finite(x: float) -> float:
     return x if math.isfinite(x) else 0.0
 
@@ -219,7 +229,7 @@ def respond_to_act(
     gain = 0.05 if name in {"confide", "reveal_secret", "keep_secret"} else 0.03
     familiarity = _toward(view.familiarity, gain, low=0.0)
 
-    updated = replace(view, **new, grudge=grudge, familiarity=familiarity,
+    updated = replace(_with(view, new, grudge=grudge, familiarity=familiarity),
                       interactions=view.interactions + 1, updated_at=now)
     updated = replace(updated, label=next_label(updated, view.label))
     record = ChangeRecord(
@@ -268,8 +278,8 @@ def decay(
         rest = getattr(baseline, k) if baseline is not None else 0.0
         k_mult = 4.0 if k == "trust" and view.grudge > 0 else 1.0
         new[k] = clamp(rest + (getattr(view, k) - rest) * keep(k_mult))
-    updated = replace(view, **new, grudge=clamp(view.grudge * keep(8.0), 0, 1),
-                      familiarity=clamp(view.familiarity * keep(10.0), 0, 1))
+    updated = _with(view, new, grudge=clamp(view.grudge * keep(8.0), 0, 1),
+                    familiarity=clamp(view.familiarity * keep(10.0), 0, 1))
     return replace(updated, label=next_label(updated, view.label))
 
 

@@ -6,9 +6,17 @@ target (``aff``, ``trust``, ``fam``, ``rom``, ``riv``, ``grudge``) and the targe
 and adds weight to some acts. The move is drawn from the weights with a seeded RNG, and the
 names of the rules that fired are returned so every choice can be explained.
 
-``cold`` is how betrayed the actor feels: ``max(grudge, -trust if trust < -0.3 else 0)``.
+``cold`` is how betrayed the actor feels: ``max(grudge, -trust if trust < -0.3 else 0)``;
+``x+`` / ``x-`` are the positive / negative parts of ``x``.
 
-**Answers** (to an act from the target; the first four rules are obligations):
+**Targets**: softmax (:data:`TARGET_TEMPERATURE`) over a sum of ``(.5 + E)(1.5 aff+ + fam +
+1.5 rom+)`` (friends and crushes are sought out), ``riv+ (1.5 (1-A) + anger)`` (rivals provoke
+the disagreeable), ``aff- (1.5 anger (1-A) - .5)`` (enemies avoided unless angry),
+``cold (2.5 anger - 1)`` (the betrayed go cold, or seek a confrontation when angry),
+``.5 their_aff+`` (reciprocity) and ``.25`` for humans (the audience).
+
+**Acts**: answers to an act from the target come first (the first four are obligations); if
+none fires, the additive repertoire below applies.
 
 =====================  =========================  ============================================
 rule                   when                       acts (weight)
@@ -19,44 +27,35 @@ return_thanks          thank / help               respond / thank (always)
 support_confidant      confide                    help (always)
 accept_praise          praise                     thank 3
 flirt_back_at_praise   praise, rom > .2           flirt 2 + 3 rom
-retort                 insult / threaten          insult 3 anger (1-A) + .5 (1-A);
-                                                  disagree 1 + A; tease E (1 - anger);
-                                                  threaten 2 anger, only if anger > .6, A < .3
+retort                 insult / threaten          insult (1-A)(3 anger + .5); disagree 1 + A; tease
+                                                  E (1-anger); threaten 2 anger if anger>.6, A<.3
 forgive                apologise                  agree (1 - grudge)(1 + 2A)
 hold_grudge            apologise, grudge > .4     disagree 4 grudge
 banter_back            tease                      tease .5 + E; joke .5 + A; disagree anger
-flirt_back             flirt, rom > .2 or aff>.4  flirt 1 + 3 max(rom, 0) (1 - cold)
+flirt_back             flirt, rom > .2 or aff>.4  flirt 1 + 3 rom+
 rebuff_flirt           flirt, rom <= .2           tease 1 - A; small_talk 1 + A; disagree cold
-=====================  =========================  ============================================
-
-**Repertoire** (no dedicated answer; additive):
-
-=====================  =========================  ============================================
 baseline_chat          always                     small_talk 1; ask .3 + .7 O; joke .3 E;
-                                                  respond 1.5 if answering something
-friendship             aff > .25                  praise 1.5 aff; joke 1.2 aff (.5+E);
-                                                  agree 1.2 aff; help .5 aff; confide 1.2 aff
-                                                  (.5 + N) if trust > .2
+                                                  respond 1.5 (.75 if not addressed) if answering
+friendship             aff > .25                  praise 1.5 aff; joke 1.2 aff (.5+E); agree 1.2
+                                                  aff; help .5 aff; confide 1.2 aff (.5+N), trust>.2
 crush                  rom > .2                   flirt 2.5 rom (.5 + E); praise .5 rom
 rivalry                riv > .2                   tease 2 riv; disagree 1.5 riv (1.2 - A);
                                                   insult riv (1 - A)(.5 + anger)
 enmity                 aff < -.4                  disagree 1; insult 1.5 (1-A)(.3 + anger);
                                                   threaten 2 anger (1-A) if anger > .5, A < .35
-cold_shoulder          cold > .1                  disagree 2 cold; small_talk 1.5 cold; warm
-                                                  acts (praise agree joke flirt help) x (1-cold)
+cold_shoulder          cold > .1                  disagree 2 cold; small_talk 1.5 cold
 confront_betrayer      cold > .1, anger > .4      disagree 2 cold anger; insult cold anger (1-A)
 make_amends            their aff < -.3, A > .6    apologise 1.5 A
 cheerful / irritable   joy > .4 / anger > .5      joke, praise / disagree, tease (by intensity)
 seek_comfort           sadness > .4, trust > .2   confide 1.5 sadness trust
-goal:<kind>            a goal mentions a keyword  romance: flirt; friendship: praise, agree,
-                                                  help; rivalry: tease, disagree (rivals);
-                                                  knowledge: ask
+goal:<kind>            a goal names a keyword     romance: flirt; friendship: praise, agree,
+                                                  help; rivalry: tease, disagree; knowledge: ask
 in_company             target in allies_present   agree 1, praise .5
 facing_rival_camp      target in rivals_present   disagree 1, tease .5 (1.5 - A)
 =====================  =========================  ============================================
 
-Hard limits: never confide in someone with ``grudge > .1`` or ``trust < 0``; never threaten a
-human, and insult humans at half weight.
+Hard limits, applied last: if cold > .1, warm acts (praise agree joke flirt help) x ``1 - cold``;
+no confiding if ``grudge > .1`` or ``trust < 0``; humans are never threatened, insulted at half.
 """
 
 from __future__ import annotations
@@ -83,6 +82,12 @@ _GOALS: dict[str, tuple[str, ...]] = {
     "friendship": ("friend", "ally", "alliance", "belong", "popular"),
     "rivalry": ("rival", "win", "defeat", "revenge", "humiliate", "outshine"),
     "knowledge": ("learn", "know", "truth", "discover", "curious"),
+}
+#: Answers a character owes whatever it feels (greetings turn curt when cold >= .5).
+_DUTIES: dict[Act, tuple[Act, str]] = {
+    Act.ASK: (Act.ANSWER, "answer_question"), Act.GREET: (Act.GREET, "return_greeting"),
+    Act.FAREWELL: (Act.FAREWELL, "return_greeting"), Act.THANK: (Act.RESPOND, "return_thanks"),
+    Act.HELP: (Act.THANK, "return_thanks"), Act.CONFIDE: (Act.HELP, "support_confidant"),
 }
 
 
@@ -160,8 +165,6 @@ def choose_target(
 class _Situation:
     b5: BigFive
     mood: Mood
-    rel: Relationship
-    their: Relationship | None
     target: Candidate
     context: Context
     cold: float
@@ -170,7 +173,7 @@ class _Situation:
 
 
 def _answers(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
-    b, m, r, inc = s.b5, s.mood, s.rel, s.incoming
+    b, m, r, inc = s.b5, s.mood, s.target.relationship, s.incoming
     rom, a, e = max(0.0, r.romance), b.agreeableness, b.extraversion
     out: list[tuple[str, dict[Act, float]]] = []
     if inc is Act.PRAISE:
@@ -199,18 +202,16 @@ def _answers(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
     return out
 
 
-def _matches(goals: tuple[str, ...], kind: str) -> bool:
-    return any(word in goal.lower() for goal in goals for word in _GOALS[kind])
-
-
 def _repertoire(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
-    b, m, r, ctx = s.b5, s.mood, s.rel, s.context
+    b, m, r, ctx = s.b5, s.mood, s.target.relationship, s.context
     a, e, n = b.agreeableness, b.extraversion, b.neuroticism
     aff, rom, riv = r.affinity, max(0.0, r.romance), max(0.0, r.rivalry)
     base = {Act.SMALL_TALK: 1.0, Act.ASK: 0.3 + 0.7 * b.openness, Act.JOKE: 0.3 * e}
     if s.incoming is not None:
-        base[Act.RESPOND] = 1.5
+        base[Act.RESPOND] = 1.5 if ctx.addressed_to_me else 0.75
     out: list[tuple[str, dict[Act, float]]] = [("baseline_chat", base)]
+    said = " ".join(ctx.goals).lower()
+    wants = {kind for kind, words in _GOALS.items() if any(w in said for w in words)}
     if aff > 0.25:
         friend = {Act.PRAISE: 1.5 * aff, Act.JOKE: 1.2 * aff * (0.5 + e), Act.AGREE: 1.2 * aff,
                   Act.HELP: 0.5 * aff}
@@ -232,7 +233,8 @@ def _repertoire(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
         if m.anger > 0.4:
             out.append(("confront_betrayer", {Act.DISAGREE: 2 * s.cold * m.anger,
                                               Act.INSULT: s.cold * m.anger * (1 - a)}))
-    if s.their is not None and s.their.affinity < -0.3 and a > 0.6:
+    their = s.target.their_view
+    if their is not None and their.affinity < -0.3 and a > 0.6:
         out.append(("make_amends", {Act.APOLOGISE: 1.5 * a}))
     if m.joy > 0.4:
         out.append(("cheerful", {Act.JOKE: m.joy, Act.PRAISE: 0.5 * m.joy}))
@@ -240,32 +242,19 @@ def _repertoire(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
         out.append(("irritable", {Act.DISAGREE: 0.8 * m.anger, Act.TEASE: 0.4 * m.anger}))
     if m.sadness > 0.4 and r.trust > 0.2:
         out.append(("seek_comfort", {Act.CONFIDE: 1.5 * m.sadness * r.trust}))
-    if _matches(ctx.goals, "romance") and rom > 0 and aff >= 0:
+    if "romance" in wants and rom > 0 and aff >= 0:
         out.append(("goal:romance", {Act.FLIRT: 1.0 + rom}))
-    if _matches(ctx.goals, "friendship") and aff >= 0:
+    if "friendship" in wants and aff >= 0:
         out.append(("goal:friendship", {Act.PRAISE: 0.7, Act.AGREE: 0.7, Act.HELP: 0.7}))
-    if _matches(ctx.goals, "rivalry") and riv > 0.2:
+    if "rivalry" in wants and riv > 0.2:
         out.append(("goal:rivalry", {Act.TEASE: 1.0, Act.DISAGREE: 1.0}))
-    if _matches(ctx.goals, "knowledge"):
+    if "knowledge" in wants:
         out.append(("goal:knowledge", {Act.ASK: 1.0}))
     if s.target.participant_id in ctx.allies_present:
         out.append(("in_company", {Act.AGREE: 1.0, Act.PRAISE: 0.5}))
     if s.target.participant_id in ctx.rivals_present:
         out.append(("facing_rival_camp", {Act.DISAGREE: 1.0, Act.TEASE: 0.5 * (1.5 - a)}))
     return out
-
-
-def _obligation(s: _Situation) -> tuple[Act, str] | None:
-    inc = s.incoming
-    if inc is Act.ASK:
-        return Act.ANSWER, "answer_question"
-    if inc in (Act.GREET, Act.FAREWELL):
-        return (Act.SMALL_TALK if s.cold >= 0.5 else inc), "return_greeting"
-    if inc in (Act.THANK, Act.HELP):
-        return (Act.RESPOND if inc is Act.THANK else Act.THANK), "return_thanks"
-    if inc is Act.CONFIDE:
-        return Act.HELP, "support_confidant"
-    return None
 
 
 def choose_act(
@@ -285,11 +274,12 @@ def choose_act(
     """
     answering = context.from_id is None or context.from_id == target.participant_id
     rel = target.relationship
-    s = _Situation(actor, mood, rel, target.their_view, target, context, coldness(rel),
+    s = _Situation(actor, mood, target, context, coldness(rel),
                    grudge_of(rel), context.incoming_act if answering else None)
-    duty = _obligation(s)
-    if duty is not None:
-        return duty[0], [duty[1]]
+    if s.incoming in _DUTIES:
+        act, rule = _DUTIES[s.incoming]
+        curt = rule == "return_greeting" and s.cold >= 0.5
+        return (Act.SMALL_TALK if curt else act), [rule]
     fired = _answers(s) or _repertoire(s)
     totals: dict[Act, float] = {}
     for _, weights in fired:

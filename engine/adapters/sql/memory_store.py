@@ -14,9 +14,13 @@ from engine.memory import Memory
 
 __all__ = ["MemoryStore"]
 
-# One statement for a whole batch of witnesses; ``sort_by_parameter_order`` guarantees the
-# returned ids come back in the order of the rows (SQLAlchemy "insertmanyvalues").
-_INSERT = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
+# One statement for a whole batch of witnesses (SQLAlchemy "insertmanyvalues"). On PostgreSQL
+# ``sort_by_parameter_order`` returns the ids in the order of the rows, still in one statement.
+# On SQLite that option falls back to one statement per row; instead, the ids are sorted:
+# SQLite gives each row of an INSERT the next larger rowid, in VALUES order, and this
+# transaction holds the database's write lock, but RETURNING's row order is not promised.
+_INSERT_ORDERED = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
+_INSERT_BATCH = memories.insert().returning(memories.c.id)
 
 
 class MemoryStore:
@@ -37,7 +41,10 @@ class MemoryStore:
             }
             for m in items
         ]
-        ids = self.conn.execute(_INSERT, rows).scalars().all()
+        if self.conn.dialect.name == "sqlite":
+            ids = sorted(self.conn.execute(_INSERT_BATCH, rows).scalars().all())
+        else:
+            ids = list(self.conn.execute(_INSERT_ORDERED, rows).scalars().all())
         sources: list[dict[str, int]] = []
         for memory, memory_id in zip(items, ids, strict=True):
             memory.id = int(memory_id)
