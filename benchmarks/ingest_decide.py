@@ -319,7 +319,7 @@ def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
             community.clock.advance(step)
             ingest(deps, msg)
         housekeeping(community)
-        pass  # event.listen(community.container.database.engine, "before_cursor_execute", count)
+        event.listen(community.container.database.engine, "before_cursor_execute", count)
 
         result = RunResult([])
         batch = make_messages(community, opts.messages, seed=run, prefix=f"r{run}")
@@ -335,7 +335,7 @@ def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
             counting[0] = False
             result.intents += len(out.intents)
             result.addressed += bool(out.addressed)
-        pass  # event.remove
+        event.remove(community.container.database.engine, "before_cursor_execute", count)
         result.statements = statements[0]
         return result
     finally:

@@ -8,7 +8,7 @@ characters, per-character cooldowns for unprompted speech, and per-channel pacin
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,7 +16,20 @@ from engine.acts import Act
 from engine.cast import CastMember
 from engine.messages import Event, Intent, ParticipantKind
 
-__all__ = ["Damping", "Decision", "decide_replies", "decide_initiative", "choose_response_act"]
+__all__ = [
+    "Damping",
+    "Decision",
+    "decide_replies",
+    "decide_initiative",
+    "choose_response_act",
+    "ActChooser",
+    "TargetChooser",
+]
+
+#: Picks the act a cast member performs toward a target: (member, target_id, rng) -> act.
+ActChooser = Callable[[CastMember, "int | None", random.Random], Act]
+#: Picks whom a cast member addresses among candidates: (member, candidate_ids, rng) -> id.
+TargetChooser = Callable[[CastMember, Sequence[int], random.Random], "int | None"]
 
 MAX_ADDRESSED_REPLIES = 2
 CHIME_IN_FACTOR = 0.25
@@ -109,6 +122,7 @@ def decide_replies(
     now: datetime,
     rules: Damping,
     rng: random.Random,
+    choose_act: ActChooser | None = None,
 ) -> Decision:
     """Who answers a message that was just perceived.
 
@@ -121,6 +135,7 @@ def decide_replies(
         now: The current time.
         rules: Damping settings.
         rng: Seeded randomness for this event.
+        choose_act: The social volition model; by default a reply table shaded by affinity.
     """
     decision = Decision(next_post_at=next_post_at)
     from_character = event.author_kind is ParticipantKind.CHARACTER
@@ -151,7 +166,10 @@ def decide_replies(
     depth = event.chain_depth + 1 if from_character else 1
     for member, reason in chosen:
         due = _schedule(rng, now, slot, rules)
-        act = choose_response_act(event.act, affinities.get(member.id, 0.0), rng)
+        if choose_act is not None:
+            act = choose_act(member, event.author_id, rng)
+        else:
+            act = choose_response_act(event.act, affinities.get(member.id, 0.0), rng)
         decision.intents.append(
             Intent(
                 ecosystem_id=event.ecosystem_id,
@@ -182,6 +200,8 @@ def decide_initiative(
     now: datetime,
     rules: Damping,
     rng: random.Random,
+    choose_target: TargetChooser | None = None,
+    choose_act: ActChooser | None = None,
 ) -> Decision:
     """Whether someone starts a conversation in a quiet channel, and with whom.
 
@@ -206,10 +226,17 @@ def decide_initiative(
     ]
     starter = rng.choices(starters, weights=weights, k=1)[0]
     others = [m for m in cast if m.active and m.id != starter.id]
-    target = rng.choices(
-        others, [1.0 + 2.0 * familiarity.get((starter.id, m.id), 0.0) for m in others], k=1
-    )[0]
-    act = Act.GREET if starter.last_spoke_at is None else Act.INITIATE
+    picked = choose_target(starter, [m.id for m in others], rng) if choose_target else None
+    if picked is None:
+        picked = rng.choices(
+            others, [1.0 + 2.0 * familiarity.get((starter.id, m.id), 0.0) for m in others], k=1
+        )[0].id
+    if starter.last_spoke_at is None:
+        act = Act.GREET
+    elif choose_act is not None:
+        act = choose_act(starter, picked, rng)
+    else:
+        act = Act.INITIATE
     due = _schedule(rng, now, next_post_at, rules)
     decision.intents.append(
         Intent(
@@ -219,7 +246,7 @@ def decide_initiative(
             act=act,
             reason="initiative in a quiet channel",
             due_at=due,
-            target_id=target.id,
+            target_id=picked,
             chain_depth=0,
         )
     )

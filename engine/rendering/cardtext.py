@@ -17,6 +17,7 @@ __all__ = [
     "topic_word",
     "topic_phrase",
     "parse_memory",
+    "drop_vocatives",
     "sanitize",
     "strip_speaker_prefix",
     "norm",
@@ -53,6 +54,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _MEMORY = re.compile(
     r"^(?P<who>[^:]{1,64}?) said(?: to (?P<whom>[^:]{1,64}?))?\s*:\s*(?P<quote>.+)$"
 )
+_VOCATIVE = re.compile(r",\s+(?:(?:Mr|Mrs|Miss|Lady|Sir)\.?\s+)?[A-Z][\w'’-]*"
+                       r"(?:\s+[A-Z][\w'’-]*)?(?=[,.!?;…])")
 _SOCIAL = re.compile(r"\b(?:good (?:evening|night|day|morning)|how do you do|thank you|there you"
                      r" are|to see you|you came|you are well|in health|seek me out)\b", re.I)
 
@@ -169,6 +172,17 @@ def parse_memory(memory: str) -> tuple[str, str | None, str] | None:
                 and topic_word(sentence, (who, whom))):
             return who, whom or None, end_sentence(clip(sentence, 90))
     return None
+
+
+def drop_vocatives(text: str, names: Iterable[str]) -> str:
+    """``text`` without forms of address naming one of ``names`` ("..., Miss Lydia?" -> "...?")."""
+    words = {w.lower() for name in names for w in _WORD.findall(name)} - STOPWORDS - TITLES
+
+    def drop(match: re.Match[str]) -> str:
+        said = {w.lower() for w in _WORD.findall(match.group(0))}
+        return "" if said & words else match.group(0)
+
+    return _VOCATIVE.sub(drop, text)
 
 
 def sanitize(text: str) -> str:

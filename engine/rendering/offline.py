@@ -18,6 +18,7 @@ from engine.personas import Character
 from engine.rendering.cardtext import (
     STOPWORDS,
     address_name,
+    drop_vocatives,
     example_pairs,
     fill_placeholders,
     is_new,
@@ -66,9 +67,9 @@ _HEDGE_ACTS = frozenset({Act.ASK, Act.ANSWER, Act.RESPOND, Act.DISAGREE, Act.CON
 _CATCHPHRASE_ACTS = _TOPIC_ACTS - {Act.JOKE, Act.ANSWER}
 _MEMORY_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE,
                           Act.CONFIDE, Act.SMALL_TALK, Act.INSULT, Act.THREATEN, Act.APOLOGISE})
-#: How often a card line (when the card has one), a card greeting, an interjection, an anxious
-#: hedge, a catchphrase and a remembered remark are used.
-_P_CARD_LINE, _P_GREETING, _P_INTERJECTION = 0.92, 0.7, 0.3
+#: How often a card greeting, an interjection, an anxious hedge, a catchphrase and a remembered
+#: remark are used (the card's own lines for the act always are, while some are not said yet).
+_P_GREETING, _P_INTERJECTION = 0.7, 0.3
 _P_HEDGE, _P_CATCHPHRASE, _P_MEMORY = 0.5, 0.15, 0.15
 
 
@@ -103,10 +104,9 @@ class OfflineRenderer:
         lead = "" if body.startswith("*") else _lead_in(request, rng, bindings, body, formal)
         if (not lead and not body.startswith("*") and not _exclaims(body, user)
                 and request.act not in (Act.GREET, Act.FAREWELL, Act.THANK)):
-            statement = body.endswith(".") and not body.startswith(user)
             interjections = suited_interjections(character.persona.speech.interjections,
                                                  _words(user, request.target_name or ""),
-                                                 statement=statement)
+                                                 body, request.act)
             if interjections and rng.random() < _P_INTERJECTION:
                 known = _words(request.target_name or "", request.trigger_author or "", *(
                     s for s, _ in request.transcript), *character.names(), user) - STOPWORDS
@@ -134,7 +134,7 @@ class OfflineRenderer:
             return [t for t in prepared if t and is_new(t, said)]
 
         lines = fresh(list(character.persona.speech.lines.get(request.act.value, ())))
-        if lines and rng.random() < _P_CARD_LINE:
+        if lines:
             return rng.choice(lines)
         if request.act is Act.GREET:
             greetings = fresh([short_greeting(g) for g in (character.first_mes,
@@ -254,6 +254,7 @@ def _memory(request: RenderRequest, rng: random.Random, bindings: dict[str, str]
     for who, whom, quote in (p for p in parsed if p and is_new(p[2].rstrip("…"), recent)):
         own = _speaker_names(request.character)
         target = _words(bindings["user"], request.target_name or "")
+        quote = drop_vocatives(quote, [*own, who, whom or "", *target])
         listener = remembered_name(whom, own, target) if whom else ""
         return remember_line(rng, bindings, remembered_name(who, own, target), listener, quote)
     return ""

@@ -249,18 +249,26 @@ def hedge_symbol(*, formal: bool) -> str:
 
 
 
-_GENDERED = {"madam": ("miss", "mrs", "lady"), "sir": ("mr", "sir", "captain", "colonel")}
+#: Forms of address that suit only people with one of these titles ("Madam" for "Miss Bennet").
+_GENDERED = {"madam": ("miss", "mrs", "lady"), "ma'am": ("miss", "mrs", "lady"),
+             "cousin": ("miss", "mrs"), "sir": ("mr", "sir", "captain", "colonel")}
 _DANGLING = frozenset("how what so and but or the a an to of my your as if".split())
+_SUBJECTS = frozenset("i you he she we they it there that this the my your his her our one".split())
+_REMONSTRANCES = frozenset({"come come", "fie", "for shame", "nonsense", "hush", "tut"})
 
 
 def suited_interjections(
-    interjections: Iterable[str], target: Set[str], *, statement: bool = True
+    interjections: Iterable[str], target: Set[str], body: str = "", act: Act | None = None
 ) -> list[str]:
-    """The card's interjections that can open a line addressed to ``target`` (its name's words,
-    lower-cased): none ending on a dangling word ("Lord, how"), naming someone else ("Oh,
-    Lizzy!"), or saying "Madam"/"Sir" to someone without a matching title; and unless the
-    line is a plain ``statement``, none that is a clause ("I confess,", "Permit me,").
+    """The card's interjections that can open ``body``, said to ``target`` (its name's words,
+    lower-cased) as ``act``: none ending on a dangling word ("Lord, how"), naming someone else
+    ("Oh, Lizzy!") or saying "Madam"/"Sir" to someone without a fitting title; none that is a
+    clause ("I confess,") unless the body is a statement opening with its subject ("I think",
+    "The music"); "Come, come" and the like only to remonstrate.
     """
+    first = (re.findall(r"[A-Za-z']+", body) or [""])[0].lower()
+    statement = body.endswith(".") and first in _SUBJECTS
+    remonstrate = act in (Act.DISAGREE, Act.TEASE, Act.INSULT, Act.THREATEN)
     suited = []
     for raw in interjections:
         text = " ".join(raw.replace("#", "").replace("@", "").split())
@@ -271,8 +279,10 @@ def suited_interjections(
             continue
         if any(w[0].isupper() and w.lower() not in target for w in words[1:] if w != "I"):
             continue
-        titles = _GENDERED.get(words[0].lower())
-        if titles is None or any(t in target for t in titles):
+        if not remonstrate and " ".join(words).lower() in _REMONSTRANCES:
+            continue
+        titles = [t for w in words for t in _GENDERED.get(w.lower(), ())]
+        if not titles or any(t in target for t in titles):
             suited.append(text)
     return suited
 

@@ -12,6 +12,7 @@ from engine.cast import CastMember
 from engine.errors import ServiceUnavailable
 from engine.messages import Event, Intent
 from engine.services.deps import Deps
+from engine.services.volition_bridge import Volition
 
 __all__ = ["decide_after", "decide_in_quiet_channel", "enqueue", "requeue_stale"]
 
@@ -50,6 +51,7 @@ def decide_after(
         now=now,
         rules=deps.damping,
         rng=deps.rng("decide", event.id),
+        choose_act=Volition(uow, cast, event, now).act_chooser(),
     )
     return _store(uow, channel, decision, now)
 
@@ -64,6 +66,8 @@ def decide_in_quiet_channel(
     ids = [m.id for m in cast]
     familiarity = {(r.source_id, r.target_id): r.familiarity
                    for r in uow.relationships.among(ids)}
+    volition = Volition(uow, cast, None, now)
+    volition.ecosystem_id = channel.ecosystem_id
     decision = decide_initiative(
         ecosystem_id=channel.ecosystem_id,
         channel_id=channel.id,
@@ -75,6 +79,8 @@ def decide_in_quiet_channel(
         now=now,
         rules=deps.damping,
         rng=deps.rng("initiative", channel.id, now.isoformat()),
+        choose_target=volition.target_chooser(),
+        choose_act=volition.act_chooser(),
     )
     return _store(uow, channel, decision, now)
 

@@ -107,6 +107,8 @@ def ingest(deps: Deps, message: IncomingMessage, *, channel_name: str = "") -> I
         )
     target_name = names.get(event.target_id) if event.target_id else None
     deps.stream.publish(ecosystem.id, event_payload(event, channel.external_id, target_name))
+    for notice in perception.notices:
+        deps.stream.publish(ecosystem.id, event_payload(notice, channel.external_id, None))
     enqueue(deps, intents, now)
     return IngestResult(
         event_id=event.id,

@@ -1,4 +1,5 @@
-"""Perceive and record: store an event once, let those present witness it, move relationships.
+"""Perceive and record: store an event once, let those present witness it, move relationships
+and moods (``engine.services.social``).
 
 Both members' messages (``ingest``) and characters' delivered lines (``render``) pass through
 ``perceive``, so the loop is one loop.
@@ -7,7 +8,7 @@ Both members' messages (``ingest``) and characters' delivered lines (``render``)
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.cast import CastMember
 from engine.memory import Memory, importance_of, observation_text
 from engine.messages import Event, ParticipantKind
-from engine.relationships import apply_act, label_for
+from engine.services.social import react, record_notices
 
 __all__ = ["Perception", "perceive", "event_payload"]
 
@@ -28,6 +29,8 @@ class Perception:
     duplicate: bool = False
     cast: list[CastMember] = field(default_factory=list)
     witnesses: list[int] = field(default_factory=list)
+    #: Notable changes stored as system events (to publish once committed).
+    notices: list[Event] = field(default_factory=list)
 
 
 def perceive(
@@ -68,10 +71,12 @@ def perceive(
         for member in cast
     ]
     uow.memories.add_many(memories)
-    _apply_relationships(uow, event, now)
+    notices = react(uow, event, cast, now)
+    system_events = record_notices(uow, event, notices, now)
     if event.channel_id:
         uow.spaces.touch_channel(event.channel_id, last_event_at=now)
-    return Perception(event=event, cast=cast, witnesses=[m.id for m in cast])
+    return Perception(event=event, cast=cast, witnesses=[m.id for m in cast],
+                      notices=system_events)
 
 
 def _target_name(uow: UnitOfWork, event: Event, cast: list[CastMember]) -> str | None:
@@ -84,31 +89,12 @@ def _target_name(uow: UnitOfWork, event: Event, cast: list[CastMember]) -> str |
     return names[event.target_id][0] if event.target_id in names else None
 
 
-def _apply_relationships(uow: UnitOfWork, event: Event, now: datetime) -> None:
-    if event.author_id is None or event.act is None:
-        return
-    targets = list(event.addressed_ids) or ([event.target_id] if event.target_id else [])
-    for target_id in targets:
-        if target_id == event.author_id:
-            continue
-        view = uow.relationships.get(target_id, event.author_id, event.ecosystem_id)
-        uow.relationships.save(apply_act(view, event.act, event.sentiment, now))
-        # The actor gets to know the target a little too.
-        own = uow.relationships.get(event.author_id, target_id, event.ecosystem_id)
-        known = replace(
-            own,
-            familiarity=min(1.0, own.familiarity + 0.03 * (1 - own.familiarity)),
-            interactions=own.interactions + 1,
-            updated_at=now,
-        )
-        uow.relationships.save(replace(known, label=label_for(known)))
-
-
 def event_payload(
     event: Event, channel_external_id: str, target_name: str | None
 ) -> dict[str, Any]:
     """The JSON published on the ecosystem's real-time stream for one event."""
     return {
+        "payload": event.payload,
         "type": "event",
         "id": event.id,
         "kind": event.kind.value,

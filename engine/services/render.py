@@ -157,6 +157,8 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         deps.stream.publish(
             ecosystem.id, event_payload(event, channel.external_id, target[0] if target else None)
         )
+        for notice in perception.notices:
+            deps.stream.publish(ecosystem.id, event_payload(notice, channel.external_id, None))
     enqueue(deps, followups, now)
     return RenderOutcome(intent_id, "delivered", event_id=event.id, text=text)
 

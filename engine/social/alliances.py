@@ -203,8 +203,8 @@ def propose(context: AllianceContext, candidates: Sequence[int], now: datetime,
 def form_alliance(proposal: Proposal, now: datetime,
                   status: AllianceStatus = "active") -> Alliance:
     """Turn an accepted (or merely offered, ``status="proposed"``) proposal into an alliance."""
-    line = f"{now.isoformat(timespec='minutes')} formed ({status}): {proposal.purpose}"
-    line += "".join(f"; {reason}" for reason in proposal.reasons)
+    because = f" — {'; '.join(proposal.reasons)}" if proposal.reasons else ""
+    line = f"{now.isoformat(timespec='minutes')} formed ({status}): {proposal.purpose}{because}"
     return Alliance(members=proposal.members, purpose=proposal.purpose, against=proposal.against,
                     formed_at=now, strength=proposal.score, status=status, history=(line,),
                     updated_at=now)

@@ -131,11 +131,14 @@ def test_speaker_name_tag_is_never_kept() -> None:
 
 
 def test_memory_is_woven_in_for_some_seeds() -> None:
-    memory = "Darcy slighted me at the Meryton assembly"
-    texts = [render(bare_character(), Act.RESPOND, seed, target_name="Darcy",
-                    memories=(memory, "something else")) for seed in range(40)]
-    woven = [t for t in texts if "slighted me" in t]
-    assert 0 < len(woven) < len(texts)
+    memory = "Fitzwilliam Darcy said to me: I find the Meryton assembly quite insupportable."
+    texts = [render(bare_character(), Act.RESPOND, seed, target_name="Jane",
+                    memories=(memory, "something else")) for seed in range(80)]
+    woven = [t for t in texts if "Meryton assembly" in t]
+    assert 0 < len(woven) < len(texts) // 3
+    assert all("Fitzwilliam Darcy said" not in t for t in woven)
+    assert any("Fitzwilliam said to me: “I find the Meryton assembly" in t
+               or "Fitzwilliam who said to me," in t for t in woven), woven
 
 
 def test_topic_of_the_trigger_is_echoed_sometimes() -> None:

@@ -15,6 +15,7 @@ from engine.cast import CastMember
 from engine.errors import InvalidInput
 from engine.messages import ParticipantKind
 from engine.personas import BigFive, Character, Persona, SpeechStyle
+from engine.social.compatibility import Profile
 
 __all__ = ["ParticipantRepository"]
 
@@ -143,6 +144,39 @@ class ParticipantRepository:
         self.conn.execute(
             update(characters).where(characters.c.id == character_id).values(last_spoke_at=when)
         )
+
+    def profiles(self, ids: Sequence[int]) -> dict[int, Profile]:
+        """Personality profiles of the characters among ``ids`` (humans have none)."""
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            select(characters.c.id, characters.c.big_five, characters.c["values"],
+                   characters.c.goals).where(characters.c.id.in_(list(set(ids))))
+        )
+        return {
+            r.id: Profile(BigFive(**(r.big_five or {})), tuple(r[2] or ()), tuple(r.goals or ()))
+            for r in rows
+        }
+
+    def set_big_five(self, character_id: int, big_five: BigFive) -> None:
+        row = self.conn.execute(
+            select(characters.c.big_five, characters.c.origin_big_five)
+            .where(characters.c.id == character_id)
+        ).first()
+        values: dict[str, Any] = {"big_five": big_five.as_dict()}
+        if row is not None and row.origin_big_five is None:
+            values["origin_big_five"] = row.big_five
+        self.conn.execute(update(characters).where(characters.c.id == character_id)
+                          .values(**values))
+
+    def origin_big_five(self, character_id: int) -> BigFive | None:
+        row = self.conn.execute(
+            select(characters.c.big_five, characters.c.origin_big_five)
+            .where(characters.c.id == character_id)
+        ).first()
+        if row is None:
+            return None
+        return BigFive(**(row.origin_big_five or row.big_five or {}))
 
     # -- cast -------------------------------------------------------------------------------
     def join(self, channel_id: int, character_id: int, now: datetime) -> None:

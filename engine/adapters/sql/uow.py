@@ -11,6 +11,7 @@ from engine.adapters.sql.intent_store import IntentStore
 from engine.adapters.sql.memory_store import MemoryStore
 from engine.adapters.sql.participants import ParticipantRepository
 from engine.adapters.sql.relationship_store import RelationshipStore
+from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
@@ -25,6 +26,7 @@ class UnitOfWork:
     relationships: RelationshipStore
     memories: MemoryStore
     intents: IntentStore
+    social: SocialStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.relationships = RelationshipStore(conn)
         self.memories = MemoryStore(conn)
         self.intents = IntentStore(conn)
+        self.social = SocialStore(conn)
         return self
 
     def commit(self) -> None:

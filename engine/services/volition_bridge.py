@@ -1,0 +1,86 @@
+"""Feeding the social volition model (``engine.social.volition``) from stored state.
+
+The autonomy policy asks two questions — whom to address, what to do — and this module answers
+them from each character's personality, mood, goals and relationships, loaded once per decision.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime
+
+from engine.acts import Act
+from engine.adapters.sql.uow import UnitOfWork
+from engine.autonomy import ActChooser, TargetChooser
+from engine.cast import CastMember
+from engine.messages import Event, ParticipantKind
+from engine.relationships import Relationship
+from engine.services.social import current_moods
+from engine.social.conflicts import is_hostile
+from engine.social.emotions import Mood
+from engine.social.volition import Candidate, Context, choose_act, choose_target
+
+__all__ = ["Volition"]
+
+
+class Volition:
+    """Choosers for one decision, over the people present (and the event's author)."""
+
+    def __init__(self, uow: UnitOfWork, cast: Sequence[CastMember], event: Event | None,
+                 now: datetime) -> None:
+        self.event = event
+        ids = [m.id for m in cast]
+        if event is not None and event.author_id is not None and event.author_id not in ids:
+            ids.append(event.author_id)
+        self.profiles = uow.participants.profiles(ids)
+        self.moods = current_moods(uow, [m.id for m in cast], self.profiles, now)
+        self.views: dict[tuple[int, int], Relationship] = {
+            (r.source_id, r.target_id): r for r in uow.relationships.among(ids)
+        }
+        self.kinds = {pid: kind for pid, (_, kind) in uow.participants.names(ids).items()}
+        self.ecosystem_id = event.ecosystem_id if event is not None else 0
+
+    def _candidate(self, actor: int, target: int) -> Candidate:
+        rel = self.views.get((actor, target)) or Relationship(actor, target, self.ecosystem_id)
+        return Candidate(target, rel, self.views.get((target, actor)),
+                         self.kinds.get(target) is ParticipantKind.HUMAN)
+
+    def _mood(self, actor: int) -> Mood:
+        return self.moods.get(actor) or Mood.neutral()
+
+    def _company(self, actor: int) -> tuple[frozenset[int], frozenset[int]]:
+        rivals = {t for (s, t), r in self.views.items() if s == actor and is_hostile(r)}
+        allies = {t for (s, t), r in self.views.items()
+                  if s == actor and r.label in ("friend", "close friend", "partner")}
+        return frozenset(rivals), frozenset(allies)
+
+    def act_chooser(self) -> ActChooser:
+        def choose(member: CastMember, target_id: int | None, rng: random.Random) -> Act:
+            profile = self.profiles.get(member.id)
+            if target_id is None or profile is None:
+                return Act.SMALL_TALK
+            rivals, allies = self._company(member.id)
+            event = self.event
+            context = Context(
+                incoming_act=event.act if event is not None else None,
+                from_id=event.author_id if event is not None else None,
+                addressed_to_me=event is not None and member.id in event.addressed_ids,
+                goals=profile.goals, rivals_present=rivals, allies_present=allies,
+            )
+            act, _rules = choose_act(profile.big_five, self._mood(member.id),
+                                     self._candidate(member.id, target_id), context, rng)
+            return act
+
+        return choose
+
+    def target_chooser(self) -> TargetChooser:
+        def choose(member: CastMember, candidates: Sequence[int],
+                   rng: random.Random) -> int | None:
+            profile = self.profiles.get(member.id)
+            if profile is None:
+                return None
+            options = [self._candidate(member.id, c) for c in candidates]
+            return choose_target(profile.big_five, self._mood(member.id), options, rng)
+
+        return choose
