@@ -21,6 +21,14 @@ __all__ = ["Reading", "read_message", "find_addressed", "sentiment_of", "classif
 _MENTION = re.compile(r"@([\w.'’-]+(?:\s+[A-Z][\w.'’-]*)?)")
 _READ_LIMIT = 2000
 
+# "You are a vile, arrogant fool": an insult even where VADER's lexicon misses the words.
+_INSULTING = re.compile(
+    r"\byou(?:'re| are)? (?:an? |the |such an? |so |most )*(?:\w+,? )*?"
+    r"(?:rude|rudest|insufferable|arrogant|proud|vile|odious|stupid|fool|coward|liar|"
+    r"hateful|despicable|wretched|ridiculous|dull|vain|cruel|conceited|pompous)\b",
+    re.IGNORECASE,
+)
+
 # Ordered: the first matching rule wins.
 _ACT_RULES: tuple[tuple[Act, re.Pattern[str]], ...] = tuple(
     (act, re.compile(pattern, re.IGNORECASE))
@@ -66,11 +74,13 @@ def sentiment_of(text: str) -> float:
 def classify_act(text: str, sentiment: float) -> Act:
     """The act a human message most likely performs."""
     snippet = text[:_READ_LIMIT]
+    if sentiment < 0.25 and _INSULTING.search(snippet) and not _ACT_RULES[0][1].search(snippet):
+        return Act.INSULT
     for act, pattern in _ACT_RULES:
         if pattern.search(snippet):
             return act
     second_person = re.search(r"\b(you|your|yourself)\b", snippet, re.IGNORECASE) is not None
-    if sentiment <= -0.5 and second_person:
+    if sentiment <= -0.35 and second_person:
         return Act.INSULT
     if sentiment >= 0.5 and second_person:
         return Act.PRAISE

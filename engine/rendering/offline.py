@@ -114,7 +114,7 @@ class OfflineRenderer:
         text = " ".join(p for p in (lead, end_sentence(body)) if p)
         extra = ("" if lead else _memory(request, rng, bindings, body)) or _catchphrase(
             request, rng, text, said, user, char)
-        text = _shade_exclamation(f"{text} {extra}".strip(), traits.extraversion, rng)
+        text = _shade_exclamation(tidy(f"{text} {extra}".strip()), traits.extraversion, rng)
         return _finish(text, character, request, formal)
 
     def _card_body(

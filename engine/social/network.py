@@ -1,16 +1,14 @@
 """Social network analytics: who is influential, who brokers, which groups form, who dominates.
 
-A :class:`SocialGraph` is a weighted ``networkx.DiGraph`` built from relationships (an edge
-``a -> b`` is how ``a`` sees ``b``). Positive ties carry a ``weight`` (tie strength); rival and
-enemy ties carry weight 0 and their antagonism in ``negative``, so hostility never makes anyone
-look close. :meth:`SocialGraph.analyse` computes everything at once on sorted nodes, so results
-depend only on the relationships, never on insertion order, and every sampled step is seeded.
+A :class:`SocialGraph` is a weighted ``networkx.DiGraph`` (edge ``a -> b``: how ``a`` sees
+``b``). Positive ties carry their strength in ``weight``; rival and enemy ties carry weight 0 and
+their antagonism in ``negative``, so hostility never makes anyone look close. Analysis runs on
+sorted nodes with seeded algorithms: results depend only on the relationships.
 
-Costs bound the method: exact betweenness (Brandes, O(n·m log n)) up to
-:data:`EXACT_BETWEENNESS_MAX_NODES` nodes, above it an estimate from :data:`BETWEENNESS_SAMPLES`
-seeded sources (one shortest-path tree each, scipy's Dijkstra); Louvain up to
-:data:`LOUVAIN_MAX_NODES` nodes, above it networkx's seeded fast label propagation (linear time,
-near-identical modularity on community-structured graphs). :class:`Analytics` says which ran.
+Cost picks the method, and :class:`Analytics` says which ran: exact betweenness (Brandes) up to
+:data:`EXACT_BETWEENNESS_MAX_NODES` nodes, above that an estimate from
+:data:`BETWEENNESS_SAMPLES` seeded sources; Louvain up to :data:`LOUVAIN_MAX_NODES` nodes, above
+that networkx's seeded fast label propagation (linear time, about the same modularity here).
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 import networkx as nx
 import numpy as np
@@ -40,15 +39,15 @@ EXACT_BETWEENNESS_MAX_NODES = 2_000
 BETWEENNESS_SAMPLES = 200
 LOUVAIN_MAX_NODES = 5_000
 _SEED = 0
+_WEIGHT, _RESPECT, _KIND = itemgetter("weight"), itemgetter("respect"), itemgetter("negative_kind")
 
 
 def tie_strength(rel: Relationship) -> float:
-    """Positive tie strength in [0, 1]: 0.6·affinity⁺ + 0.3·familiarity + 0.1·trust⁺ (0 if hostile)."""
+    """Tie strength in [0, 1]: 0.6·affinity⁺ + 0.3·familiarity + 0.1·trust⁺, 0 if hostile."""
     if negative_kind(rel):
         return 0.0
-    return 0.6 * max(0.0, rel.affinity) + 0.3 * clamp(rel.familiarity, 0, 1) + 0.1 * max(
-        0.0, rel.trust
-    )
+    trust, familiarity = max(0.0, rel.trust), clamp(rel.familiarity, 0, 1)
+    return 0.6 * max(0.0, rel.affinity) + 0.3 * familiarity + 0.1 * trust
 
 
 def valence(rel: Relationship) -> float:
@@ -163,16 +162,21 @@ class SocialGraph:
         nodes = sorted(self.graph)
         n = len(nodes)
         index = {node: i for i, node in enumerate(nodes)}
-        edges = [
-            (index[u], index[v], d) for u, nbrs in self.graph.adjacency() for v, d in nbrs.items()
-        ]
-        src = np.fromiter((e[0] for e in edges), np.int64, len(edges))
-        dst = np.fromiter((e[1] for e in edges), np.int64, len(edges))
-        weight = np.fromiter((e[2]["weight"] for e in edges), float, len(edges))
-        respect = np.fromiter((max(0.0, e[2]["respect"]) for e in edges), float, len(edges))
-        foes = [(a, b, d["negative_kind"]) for a, b, d in edges if d["negative_kind"]]
-        order = np.lexsort((dst, src))  # results must not depend on insertion order
-        src, dst, weight, respect = src[order], dst[order], weight[order], respect[order]
+        sources_of, counts, dst_l, w_l, r_l, k_l = [], [], [], [], [], []
+        for u, nbrs in self.graph.adjacency():  # C-level maps: this runs on every analysis
+            sources_of.append(index[u])
+            counts.append(len(nbrs))
+            dst_l.extend(map(index.__getitem__, nbrs))
+            w_l.extend(map(_WEIGHT, nbrs.values()))
+            r_l.extend(map(_RESPECT, nbrs.values()))
+            k_l.extend(map(_KIND, nbrs.values()))
+        src = np.repeat(np.array(sources_of, dtype=np.int64), counts)
+        dst = np.array(dst_l, dtype=np.int64)
+        foes = sorted((int(src[i]), dst_l[i], k) for i, k in enumerate(k_l) if k)
+        order = np.lexsort((dst, src))  # sum order must not depend on insertion order
+        src, dst = src[order], dst[order]
+        weight = np.array(w_l, dtype=float)[order]
+        respect = np.maximum(np.array(r_l, dtype=float), 0.0)[order]
         pos = weight > 0
         positive = sp.csr_array((weight[pos], (src[pos], dst[pos])), shape=(n, n))
         pagerank = _pagerank(positive)
@@ -204,7 +208,7 @@ class SocialGraph:
         local = not bridges
         if local:
             bridges = _local_bridges(undirected)
-        power = _power(nodes, sorted(foes), pagerank, dst, respect)
+        power = _power(nodes, foes, pagerank, dst, respect)
         return Analytics(
             influence=dict(zip(nodes, pagerank.tolist())),
             communities=tuple(frozenset(nodes[i] for i in c) for c in parts),
@@ -219,9 +223,9 @@ class SocialGraph:
 
 def _edge_attributes(rel: Relationship) -> dict[str, float | str]:
     kind = negative_kind(rel)
-    antagonism = max(0.0, rel.rivalry, -rel.affinity) if kind else 0.0
     return {
-        "weight": tie_strength(rel), "valence": valence(rel), "negative": antagonism,
+        "weight": 0.0 if kind else tie_strength(rel), "valence": valence(rel),
+        "negative": max(0.0, rel.rivalry, -rel.affinity) if kind else 0.0,
         "negative_kind": kind, "respect": rel.respect, "label": rel.label,
     }
 

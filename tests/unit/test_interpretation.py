@@ -55,6 +55,8 @@ def test_replying_to_a_character_addresses_it() -> None:
         ("Where is the library?", Act.ASK),
         ("Goodbye all", Act.FAREWELL),
         ("Watch yourself, or else", Act.THREATEN),
+        ("Darcy, you are the rudest, most insufferable person alive.", Act.INSULT),
+        ("You are so proud of your garden, and rightly", Act.PRAISE),
     ],
 )
 def test_acts(text: str, act: Act) -> None:

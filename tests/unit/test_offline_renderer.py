@@ -229,3 +229,120 @@ def test_never_raises_never_empty(
     assert text.strip()
     assert len(text) <= MAX_CHARS
     assert "@" not in text and "{{" not in text and "#" not in text
+
+
+# --- reading well: topics, openers, memories, punctuation, names, repetition ---------------
+
+INTERJECTION_WORDS = r"(?:Oh|Ah|La|Lord|Indeed|Well|Come|Pray|Upon my word|I say)"
+
+
+def chatty(**lines: tuple[str, ...]) -> Character:
+    """A character who interjects a great deal, to exercise the one-opener rule."""
+    return Character(name="Kitty Bennet", persona=Persona(
+        big_five=BigFive(extraversion=0.9, neuroticism=0.9),
+        speech=SpeechStyle(formality=0.2, interjections=("Lord, how", "Come, come,", "Oh!", "La!"),
+                           catchphrases=("La!",), lines=lines)))
+
+
+def test_topic_echo_only_picks_plausible_topics() -> None:
+    assert topic_word("I venture to answer that, though it pains me.") is None
+    assert topic_word("Have you seen Mr. Wickham anywhere?") == "Mr. Wickham"
+    assert topic_word("What a charming coat, Bingley!") == "coat"  # "Bingley" is an address
+    assert topic_word("Pemberley is lovely.") is None  # sentence start: maybe not a name
+    assert topic_word("I hear Pemberley is lovely.") == "Pemberley"
+    assert topic_word("Shall we walk to Meryton, Jane?", ["Jane Bennet"]) == "Meryton"
+    assert topic_word("Is Darcy's estate large?", ["Fitzwilliam Darcy"]) == "estate"
+    for seed in range(40):
+        text = render(bare_character(), Act.RESPOND, seed, target_name="Jane",
+                      trigger_text="I venture to answer, Jane, though I hesitate.")
+        assert "venture" not in text.lower() and "answer," not in text.lower()
+        text = render(bare_character(), Act.RESPOND, seed, target_name="Jane Bennet",
+                      trigger_text="Jane Bennet thinks Bob is kind.", trigger_author="Jane Bennet")
+        assert not re.match(r"(Ah, )?(Jane|Bob|Bennet)\b", text), text
+
+
+def test_at_most_one_opener_and_no_interjection_on_an_interjection() -> None:
+    kitty = chatty(respond=("Lord, how dull, {{user}}!", "Oh, that is nothing.", "Tell me more."),
+                   praise=("What a charming coat, {{user}}!",))
+    for seed in range(60):
+        for act in (Act.RESPOND, Act.PRAISE, Act.AGREE, Act.ANSWER):
+            text = render(kitty, act, seed, target_name="Lydia",
+                          trigger_text="The officers are come to Meryton? Are they?")
+            assert not re.match(rf"{INTERJECTION_WORDS}[,!.]? {INTERJECTION_WORDS}\b", text), text
+            assert "Lord, how," not in text and "Come, come," not in text, text
+            assert not re.search(r", [A-Z][a-z]+ [a-z]", text.split("!")[0]) or "Lydia" in text
+
+
+def test_interjection_lowercases_common_words_only() -> None:
+    character = Character(name="Jane", persona=Persona(speech=SpeechStyle(
+        interjections=("Oh,",), lines={"respond": ("Quite so, and very odd.",
+                                                   "Caroline says so.", "I think not.")})))
+    texts = [render(character, Act.RESPOND, seed, target_name="Lydia") for seed in range(60)]
+    assert any(t.startswith("Oh, quite so") for t in texts)
+    assert any(t.startswith("Oh, I think") for t in texts)
+    assert not any("Oh, Good" in t or "Oh, caroline" in t or "Oh, Caroline" in t for t in texts)
+
+
+def test_memory_is_woven_only_as_clean_reported_speech() -> None:
+    junk = ("Jane Bennet said to Lydia Bennet: *Jane smooths her gloves.* Good evening, Lydia.",
+            "Jane Bennet said: Good evening, Lydia.", "Darcy slighted me at the assembly",
+            "Jane Bennet said to me: Oh, Lizzy!")
+    for seed in range(60):
+        text = render(bare_character(), Act.RESPOND, seed, target_name="Jane", memories=junk)
+        assert "said" not in text and "*" not in text and "gloves" not in text, text
+    memory = "Jane Bennet said to me: Have you seen Mr. Wickham at Meryton? He was not here."
+    texts = [render(bare_character(), Act.RESPOND, seed, target_name="Lydia",
+                    memories=(memory,)) for seed in range(80)]
+    woven = [t for t in texts if "Wickham" in t]
+    assert woven and all(re.search(r"Jane (who )?asked me", t) for t in woven), woven
+    assert all("“Have you seen Mr. Wickham at Meryton?”" in t for t in woven), woven
+    to_her = [render(bare_character(), Act.RESPOND, seed, target_name="Jane",
+                     memories=(memory,)) for seed in range(80)]
+    assert any("you asked me" in t for t in to_her)
+
+
+def test_stage_directions_and_end_punctuation_are_clean() -> None:
+    character = chatty(greet=("*Kitty curtsies.*", "Hello, {{user}}.!", "Well... {{user}}?."))
+    for seed in range(40):
+        text = render(character, Act.GREET, seed, target_name="Jane")
+        assert not re.search(r"\*\.|[.!?][.!?](?<!\.\.)|\?\.|!\.", text.replace("...", "…")), text
+
+
+def test_target_naming() -> None:
+    sister = Character(name="Jane Bennet", persona=Persona(speech=SpeechStyle(
+        formality=0.7, lines={"greet": ("Good evening, {{user}}.",) * 3})))
+    assert render(sister, Act.GREET, target_name="Lydia Bennet") == "Good evening, Lydia."
+    assert render(sister, Act.GREET, target_name="Miss Lydia",
+                  transcript=(("Lydia Bennet", "La!"),)) == "Good evening, Lydia."
+    assert render(sister, Act.GREET, target_name="Mr. Darcy") == "Good evening, Mr. Darcy."
+    casual = Character(name="Kitty", persona=Persona(speech=SpeechStyle(
+        formality=0.1, lines={"greet": ("Hello, {{user}}.",)})))
+    assert render(casual, Act.GREET, target_name="Fitzwilliam Darcy") == "Hello, Fitzwilliam."
+    titled = Character(name="Kitty", persona=Persona(speech=SpeechStyle(
+        lines={"greet": ("Good day, Mr. {{user}}.",)})))
+    assert render(titled, Act.GREET, target_name="Mr. Darcy") == "Good day, Mr. Darcy."
+
+
+def test_lines_already_said_are_not_repeated() -> None:
+    character = Character(name="Ann", persona=Persona(speech=SpeechStyle(lines={
+        "respond": ("How droll, {{user}}!", "I never heard the like.", "Do go on.")})))
+    transcript = (("Ann", "How droll, Lydia!"), ("Lydia", "La!"), ("Ann", "Do go on."))
+    for seed in SEEDS:
+        text = render(character, Act.RESPOND, seed, target_name="Jane", transcript=transcript)
+        assert "I never heard the like." in text
+    # Every card line said: the phrasebook speaks instead, deterministically.
+    said = (*transcript, ("Ann", "I never heard the like."))
+    texts = [render(character, Act.RESPOND, seed, target_name="Jane", transcript=said)
+             for seed in SEEDS]
+    assert not any("droll" in t or t in ("I never heard the like.", "Do go on.") for t in texts)
+    assert texts == [render(character, Act.RESPOND, seed, target_name="Jane", transcript=said)
+                     for seed in SEEDS]
+
+
+def test_lines_speaking_of_the_target_in_the_third_person_are_skipped() -> None:
+    character = Character(name="Bingley", persona=Persona(speech=SpeechStyle(lines={
+        "respond": ("Ha! Very good, {{user}}. I must tell Darcy.", "Capital!", "Quite so.")})))
+    for seed in SEEDS:
+        assert "tell Darcy" not in render(character, Act.RESPOND, seed, target_name="Mr. Darcy")
+    assert any("tell Darcy" in render(character, Act.RESPOND, seed, target_name="Jane")
+               for seed in SEEDS)
