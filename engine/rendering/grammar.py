@@ -201,7 +201,7 @@ def clip(text: str, limit: int) -> str:
     head = text[: limit - 1]
     space = head.rfind(" ")
     if space >= limit * 0.4:
-        head = head[:space]
+        head = re.sub(r"\s+(?:Mr|Mrs|Ms|Dr|Miss|Lady|Sir)\.?$", "", head[:space])
     return head.rstrip(" ,;:-—") + "…"
 
 

@@ -8,14 +8,16 @@ with its cause, and a new label becomes a notable change the channel may announc
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.cast import CastMember
 from engine.messages import Event, EventKind, ParticipantKind
 from engine.relationships import Relationship
-from engine.social.compatibility import Profile, compatibility, first_impression
+from engine.services.encounters import Notice, meet
+from engine.services.secrets_and_feuds import track_confidences, track_conflicts
+from engine.social.compatibility import Profile
 from engine.social.dynamics import ChangeRecord, respond_to_act
 from engine.social.emotions import Mood, appraise, baseline_for
 from engine.social.emotions import decay as decay_mood
@@ -27,30 +29,6 @@ log = logging.getLogger(__name__)
 
 #: Labels worth announcing when a relationship enters them.
 ANNOUNCED = {"friend", "close friend", "crush", "partner", "rival", "enemy", "estranged"}
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A notable change, for the channel and the observatory."""
-
-    text: str
-    kind: str
-    source_id: int
-    target_id: int
-    label: str
-
-
-def meet(uow: UnitOfWork, source_id: int, target_id: int, ecosystem_id: int,
-         profiles: dict[int, Profile]) -> Relationship:
-    """How ``source`` sees ``target`` — seeded from compatibility the first time they meet."""
-    view = uow.relationships.get(source_id, target_id, ecosystem_id)
-    if view.interactions or view.updated_at is not None:
-        return view
-    a, b = profiles.get(source_id), profiles.get(target_id)
-    if a is None or b is None:
-        return view
-    seeded = first_impression(compatibility(a, b)).apply_to(view)
-    return seeded
 
 
 def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) -> list[Notice]:
@@ -88,6 +66,11 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
         uow.relationships.save(replace(known, label=next_label(known, own.label)))
         if own.updated_at is None:
             uow.social.set_baseline(event.author_id, target_id, _values(own))
+    plain_names = {pid: n for pid, (n, _) in
+                   uow.participants.names([event.author_id, *targets, *present]).items()}
+    notices += track_confidences(uow, event, targets, [*present, *targets], profiles,
+                                 plain_names, now)
+    notices += track_conflicts(uow, event, targets, plain_names, now)
     _appraise_witnesses(uow, event, cast, targets, profiles, now)
     return notices
 
@@ -157,7 +140,8 @@ def record_notices(uow: UnitOfWork, event: Event, notices: list[Notice],
     for notice in notices:
         system = Event(
             ecosystem_id=event.ecosystem_id, channel_id=event.channel_id, kind=EventKind.SYSTEM,
-            idempotency_key=f"notice:{event.id}:{notice.source_id}:{notice.target_id}",
+            idempotency_key=(f"notice:{event.id}:{notice.kind}:"
+                             f"{notice.source_id}:{notice.target_id}"),
             created_at=now, author_name="Personae", text=notice.text,
             payload={"type": notice.kind, "source_id": notice.source_id,
                      "target_id": notice.target_id, "label": notice.label,

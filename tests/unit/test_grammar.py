@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.acts import Act
-from engine.rendering.grammar import Grammar, article, capitalize
+from engine.rendering.grammar import (
+    Grammar,
+    article,
+    capitalize,
+    clip,
+    join_interjection,
+    opens_with_interjection,
+    sentences,
+    tidy,
+)
 from engine.rendering.phrasebook import (
     FREE_SYMBOLS,
     GENTLE_ACTS,
     PHRASEBOOK,
     act_symbol,
     hedge_symbol,
+    remember_line,
+    suited_interjections,
 )
 
 
@@ -118,3 +130,65 @@ def test_gentle_forms_differ_from_plain_ones() -> None:
 def test_hedges_exist_in_both_registers() -> None:
     assert hedge_symbol(formal=True) in PHRASEBOOK
     assert hedge_symbol(formal=False) in PHRASEBOOK
+
+
+# --- English helpers ------------------------------------------------------------------------
+
+
+def test_sentences_do_not_end_after_titles_or_before_small_letters() -> None:
+    assert sentences("Have you seen Mr. Wickham? He was not here. Hertfordshire is... green.") == [
+        "Have you seen Mr. Wickham?", "He was not here.", "Hertfordshire is... green."]
+    assert sentences("*She bows.* Good day.") == ["*She bows.*", "Good day."]
+    assert clip("Have you seen Mr. Wickham anywhere tonight at all?", 20) == "Have you seen…"
+    assert clip("I saw Mr. Wickham. Mr. Denny and all the officers came too.", 24) == (
+        "I saw Mr. Wickham.")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("*Jane smooths her gloves.*.", "*Jane smooths her gloves.*"),
+    ("What a ball.!", "What a ball!"), ("Really?.", "Really?"), ("Yes!.", "Yes!"),
+    ("So.. there.", "So. there."), ("Hertfordshire is... green.", "Hertfordshire is... green."),
+    ("Well ,I never .", "Well,I never."), ("Good day, Mr. Mr. Darcy.", "Good day, Mr. Darcy."),
+    ("Quite,.", "Quite."),
+])
+def test_tidy_normalises_punctuation(text: str, expected: str) -> None:
+    assert tidy(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Oh, hello.", True), ("La! What fun.", True), ("Upon my word, yes.", True),
+    ("Lord, how dull!", True), ("I see.", True), ("Come, come, sir.", True), ("Pray tell.", True),
+    ("Good evening, Jane.", False), ("I see you there.", False), ("Well done, Jane.", False),
+    ("There, we agree.", True), ("There is a ball.", False), ("*bows*", False), ("", False),
+])
+def test_opens_with_interjection(text: str, expected: bool) -> None:
+    assert opens_with_interjection(text) is expected
+
+
+def test_join_interjection_lowercases_only_common_words() -> None:
+    assert join_interjection("Oh,", "Good evening, Jane.") == "Oh, good evening, Jane."
+    assert join_interjection("Upon my honour", "I think so.") == "Upon my honour, I think so."
+    assert join_interjection("Indeed,", "Jane is here.", ["jane"]) == "Indeed, Jane is here."
+    assert join_interjection("Indeed,", "Caroline is here.") == "Caroline is here."
+    assert join_interjection("La!", "Caroline is here.") == "La! Caroline is here."
+    assert join_interjection("Oh,", "Mr. Darcy is here.") == "Oh, Mr. Darcy is here."
+
+
+def test_suited_interjections() -> None:
+    card = ("Lord, how", "Oh, Lizzy!", "Madam,", "La!", "I confess,", "Come, come,")
+    assert suited_interjections(card, {"jane"}, "I think so.") == ["La!", "I confess,"]
+    assert suited_interjections(card, {"lizzy"}, "What fun!") == ["Oh, Lizzy!", "La!"]
+    assert "Madam," in suited_interjections(card, {"miss", "bennet"})
+    assert "Madam," not in suited_interjections(card, {"mr", "darcy"})
+    assert "Come, come," in suited_interjections(card, {"jane"}, "No.", Act.DISAGREE)
+
+
+def test_remember_line_reports_speech() -> None:
+    bindings = {"user": "Jane"}
+    for seed in range(10):
+        line = remember_line(rng(seed), bindings, "Jane", "me", "Is it not a beautiful house?")
+        assert "Jane" in line and "asked me" in line and "“Is it not a beautiful house?”" in line
+        line = remember_line(rng(seed), bindings, "I", "I", "The soup was cold.")
+        assert re.search(r"I (who )?said\b", line) and "to me" not in line
+        line = remember_line(rng(seed), bindings, "you", "Lydia", "The soup was cold.")
+        assert "you said to Lydia" in line or "you who said to Lydia" in line

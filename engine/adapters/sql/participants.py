@@ -34,6 +34,9 @@ _FIND_HUMAN = select(platform_users.c.id, platform_users.c.display_name).where(
 _NAMES = select(participants.c.id, participants.c.name, participants.c.kind).where(
     participants.c.id.in_(bindparam("ids", expanding=True))
 )
+_PROFILES = select(
+    characters.c.id, characters.c.big_five, characters.c["values"], characters.c.goals
+).where(characters.c.id.in_(bindparam("ids", expanding=True)))
 _CAST_OF = (
     select(*_CAST_COLUMNS)
     .join(channel_cast, channel_cast.c.character_id == characters.c.id)
@@ -149,10 +152,7 @@ class ParticipantRepository:
         """Personality profiles of the characters among ``ids`` (humans have none)."""
         if not ids:
             return {}
-        rows = self.conn.execute(
-            select(characters.c.id, characters.c.big_five, characters.c["values"],
-                   characters.c.goals).where(characters.c.id.in_(list(set(ids))))
-        )
+        rows = self.conn.execute(_PROFILES, {"ids": list(set(ids))})
         return {
             r.id: Profile(BigFive(**(r.big_five or {})), tuple(r[2] or ()), tuple(r.goals or ()))
             for r in rows

@@ -25,6 +25,10 @@ _TOWARD = select(relationships).where(
     relationships.c.target_id == bindparam("target_id"),
     relationships.c.source_id.in_(bindparam("source_ids", expanding=True)),
 )
+_AMONG = select(relationships).where(
+    relationships.c.source_id.in_(bindparam("ids", expanding=True)),
+    relationships.c.target_id.in_(bindparam("ids", expanding=True)),
+)
 _UPDATE = update(relationships).where(
     relationships.c.source_id == bindparam("b_source_id"),
     relationships.c.target_id == bindparam("b_target_id"),
@@ -56,11 +60,7 @@ class RelationshipStore:
     def among(self, ids: Sequence[int]) -> list[Relationship]:
         if not ids:
             return []
-        rows = self.conn.execute(
-            select(relationships).where(
-                relationships.c.source_id.in_(list(ids)), relationships.c.target_id.in_(list(ids))
-            )
-        )
+        rows = self.conn.execute(_AMONG, {"ids": list(ids)})
         return [_relationship(r) for r in rows]
 
     def for_ecosystem(self, ecosystem_id: int) -> list[Relationship]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import (
@@ -22,6 +22,21 @@ from engine.social.emotions import Mood
 
 __all__ = ["SocialStore"]
 
+# Statements on the per-message path, built once with bound parameters: building one from
+# literals costs several times more than executing it (see benchmarks/ingest_decide.py).
+_INSERT_CHANGE = relationship_changes.insert()
+_BUMP_VERSION = (
+    update(ecosystems).where(ecosystems.c.id == bindparam("b_ecosystem_id"))
+    .values(social_version=ecosystems.c.social_version + 1)
+)
+_SET_BASELINE = update(relationships).where(
+    relationships.c.source_id == bindparam("b_source_id"),
+    relationships.c.target_id == bindparam("b_target_id"),
+)
+_MOODS = select(moods).where(moods.c.character_id.in_(bindparam("ids", expanding=True)))
+_UPDATE_MOOD = update(moods).where(moods.c.character_id == bindparam("b_character_id"))
+_INSERT_MOOD = moods.insert()
+
 
 class SocialStore:
     def __init__(self, conn: Connection) -> None:
@@ -30,17 +45,15 @@ class SocialStore:
     # -- relationship history -----------------------------------------------------------------
     def record_change(self, ecosystem_id: int, change: ChangeRecord, event_id: int | None) -> None:
         self.conn.execute(
-            relationship_changes.insert().values(
+            _INSERT_CHANGE,
+            dict(
                 ecosystem_id=ecosystem_id, source_id=change.source_id,
                 target_id=change.target_id, event_id=event_id, act=change.act,
                 cause=change.cause[:1000], deltas=change.deltas, old_label=change.old_label,
                 new_label=change.new_label, created_at=change.at,
-            )
+            ),
         )
-        self.conn.execute(
-            update(ecosystems).where(ecosystems.c.id == ecosystem_id)
-            .values(social_version=ecosystems.c.social_version + 1)
-        )
+        self.conn.execute(_BUMP_VERSION, {"b_ecosystem_id": ecosystem_id})
 
     def history(self, a: int, b: int, limit: int = 200) -> list[ChangeRecord]:
         """Changes of how ``a`` sees ``b`` and ``b`` sees ``a``, oldest first."""
@@ -73,9 +86,8 @@ class SocialStore:
     # -- first impressions ---------------------------------------------------------------------
     def set_baseline(self, source_id: int, target_id: int, baseline: dict[str, float]) -> None:
         self.conn.execute(
-            update(relationships).where(
-                relationships.c.source_id == source_id, relationships.c.target_id == target_id
-            ).values(baseline=baseline)
+            _SET_BASELINE,
+            {"b_source_id": source_id, "b_target_id": target_id, "baseline": baseline},
         )
 
     def baselines(self, ecosystem_id: int) -> dict[tuple[int, int], dict[str, float]]:
@@ -90,9 +102,7 @@ class SocialStore:
     def moods(self, character_ids: Sequence[int]) -> dict[int, tuple[Mood, datetime]]:
         if not character_ids:
             return {}
-        rows = self.conn.execute(
-            select(moods).where(moods.c.character_id.in_(list(character_ids)))
-        )
+        rows = self.conn.execute(_MOODS, {"ids": list(character_ids)})
         return {
             r.character_id: (
                 Mood.from_dict({"valence": r.valence, "arousal": r.arousal, **r.emotions}),
@@ -104,17 +114,11 @@ class SocialStore:
     def save_mood(self, character_id: int, mood: Mood, now: datetime) -> None:
         values = mood.as_dict()
         emotions = {k: v for k, v in values.items() if k not in ("valence", "arousal")}
-        result = self.conn.execute(
-            update(moods).where(moods.c.character_id == character_id).values(
-                valence=values["valence"], arousal=values["arousal"], emotions=emotions,
-                updated_at=now,
-            )
-        )
+        row = {"valence": values["valence"], "arousal": values["arousal"],
+               "emotions": emotions, "updated_at": now}
+        result = self.conn.execute(_UPDATE_MOOD, {"b_character_id": character_id, **row})
         if result.rowcount == 0:
-            self.conn.execute(moods.insert().values(
-                character_id=character_id, valence=values["valence"],
-                arousal=values["arousal"], emotions=emotions, updated_at=now,
-            ))
+            self.conn.execute(_INSERT_MOOD, {"character_id": character_id, **row})
 
     # -- personality drift ---------------------------------------------------------------------
     def log_drift(self, character_id: int, trait: str, old: float, new: float, cause: str,

@@ -11,6 +11,7 @@ from engine.adapters.sql.intent_store import IntentStore
 from engine.adapters.sql.memory_store import MemoryStore
 from engine.adapters.sql.participants import ParticipantRepository
 from engine.adapters.sql.relationship_store import RelationshipStore
+from engine.adapters.sql.pacts_store import PactStore
 from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
 
@@ -27,6 +28,7 @@ class UnitOfWork:
     memories: MemoryStore
     intents: IntentStore
     social: SocialStore
+    pacts: PactStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.memories = MemoryStore(conn)
         self.intents = IntentStore(conn)
         self.social = SocialStore(conn)
+        self.pacts = PactStore(conn)
         return self
 
     def commit(self) -> None:
