@@ -9,24 +9,10 @@ from engine.rendering.grammar import clip, end_sentence, sentences
 from engine.rendering.phrasebook import NOT_TOPICS, TITLES, TOPIC_NOUNS
 
 __all__ = [
-    "STOPWORDS",
-    "fill_placeholders",
-    "example_pairs",
-    "example_lines",
-    "short_greeting",
-    "topic_word",
-    "topic_phrase",
-    "parse_memory",
-    "drop_vocatives",
-    "sanitize",
-    "strip_speaker_prefix",
-    "norm",
-    "said_by",
-    "is_new",
-    "mentions",
-    "related",
-    "address_name",
-    "remembered_name",
+    "STOPWORDS", "fill_placeholders", "example_pairs", "example_lines", "short_greeting",
+    "topic_word", "topic_phrase", "parse_memory", "drop_vocatives", "sanitize",
+    "strip_speaker_prefix", "norm", "said_by", "is_new", "mentions", "related", "address_name",
+    "remembered_name"
 ]
 
 STOPWORDS = frozenset(
@@ -55,7 +41,7 @@ _MEMORY = re.compile(
     r"^(?P<who>[^:]{1,64}?) said(?: to (?P<whom>[^:]{1,64}?))?\s*:\s*(?P<quote>.+)$"
 )
 _VOCATIVE = re.compile(r",\s+(?:(?:Mr|Mrs|Miss|Lady|Sir)\.?\s+)?[A-Z][\w'’-]*"
-                       r"(?:\s+[A-Z][\w'’-]*)?(?=[,.!?;…])")
+                       r"(?:\s+[A-Z][\w'’-]*)?(?:,(?=\s)|(?=[.!?;…]))")
 _SOCIAL = re.compile(r"\b(?:good (?:evening|night|day|morning)|how do you do|thank you|there you"
                      r" are|to see you|you came|you are well|in health|seek me out)\b", re.I)
 
@@ -179,8 +165,11 @@ def drop_vocatives(text: str, names: Iterable[str]) -> str:
     words = {w.lower() for name in names for w in _WORD.findall(name)} - STOPWORDS - TITLES
 
     def drop(match: re.Match[str]) -> str:
-        said = {w.lower() for w in _WORD.findall(match.group(0))}
-        return "" if said & words else match.group(0)
+        if not {w.lower() for w in _WORD.findall(match.group(0))} & words:
+            return match.group(0)
+        # "Oh, Jane, how kind" keeps a comma; "I tell you, Jane, that it is" keeps none.
+        opening = len(re.split(r"[.!?…]\s", text[: match.start()])[-1].split()) <= 2
+        return "," if match.group(0).endswith(",") and opening else ""
 
     return _VOCATIVE.sub(drop, text)
 

@@ -64,13 +64,13 @@ _TOPIC_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.T
 _HEDGE_ACTS = frozenset({Act.ASK, Act.ANSWER, Act.RESPOND, Act.DISAGREE, Act.CONFIDE,
                          Act.INITIATE, Act.SMALL_TALK, Act.APOLOGISE, Act.HELP})
 #: Acts a catchphrase may follow, and acts a remembered remark may follow.
-_CATCHPHRASE_ACTS = _TOPIC_ACTS - {Act.JOKE, Act.ANSWER}
+_CATCHPHRASE_ACTS = frozenset({Act.RESPOND, Act.AGREE, Act.DISAGREE, Act.TEASE, Act.PRAISE})
 _MEMORY_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE,
                           Act.CONFIDE, Act.SMALL_TALK, Act.INSULT, Act.THREATEN, Act.APOLOGISE})
 #: How often a card greeting, an interjection, an anxious hedge, a catchphrase and a remembered
 #: remark are used (the card's own lines for the act always are, while some are not said yet).
 _P_GREETING, _P_INTERJECTION = 0.7, 0.3
-_P_HEDGE, _P_CATCHPHRASE, _P_MEMORY = 0.5, 0.15, 0.15
+_P_HEDGE, _P_CATCHPHRASE, _P_MEMORY = 0.5, 0.12, 0.15
 
 
 class OfflineRenderer:

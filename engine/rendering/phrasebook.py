@@ -248,7 +248,6 @@ def hedge_symbol(*, formal: bool) -> str:
     return "hedge_formal" if formal else "hedge_casual"
 
 
-
 #: Forms of address that suit only people with one of these titles ("Madam" for "Miss Bennet").
 _GENDERED = {"madam": ("miss", "mrs", "lady"), "ma'am": ("miss", "mrs", "lady"),
              "cousin": ("miss", "mrs"), "sir": ("mr", "sir", "captain", "colonel")}
@@ -264,22 +263,21 @@ def suited_interjections(
     lower-cased) as ``act``: none ending on a dangling word ("Lord, how"), naming someone else
     ("Oh, Lizzy!") or saying "Madam"/"Sir" to someone without a fitting title; none that is a
     clause ("I confess,") unless the body is a statement opening with its subject ("I think",
-    "The music"); "Come, come" and the like only to remonstrate.
+    "The music"); "Come, come" and the like only to remonstrate; none the body already says.
     """
-    first = (re.findall(r"[A-Za-z']+", body) or [""])[0].lower()
-    statement = body.endswith(".") and first in _SUBJECTS
+    found = [w.lower() for w in re.findall(r"[A-Za-z']+", body)] or [""]
+    statement, said = body.endswith(".") and found[0] in _SUBJECTS, set(found) - {"i", "my"}
     remonstrate = act in (Act.DISAGREE, Act.TEASE, Act.INSULT, Act.THREATEN)
     suited = []
     for raw in interjections:
         text = " ".join(raw.replace("#", "").replace("@", "").split())
         words = re.findall(r"[A-Za-z']+", text)
-        if not words or words[-1].lower() in _DANGLING:
+        if (not words or words[-1].lower() in _DANGLING or words[0].lower() in said
+                or (not remonstrate and " ".join(words).lower() in _REMONSTRANCES)):
             continue
         if not statement and len(words) > 1 and words[0] in ("I", "Allow", "Permit", "Let"):
             continue
         if any(w[0].isupper() and w.lower() not in target for w in words[1:] if w != "I"):
-            continue
-        if not remonstrate and " ".join(words).lower() in _REMONSTRANCES:
             continue
         titles = [t for w in words for t in _GENDERED.get(w.lower(), ())]
         if not titles or any(t in target for t in titles):

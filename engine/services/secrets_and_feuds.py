@@ -26,6 +26,20 @@ __all__ = ["track_confidences", "track_conflicts"]
 log = logging.getLogger(__name__)
 
 SUBJECT_CHARS = 200
+#: Words that frame a confidence rather than say what it is about.
+FRAMING = frozenset(
+    "i must confess a secret secrets tell dont don't do not promise between us you me my "
+    "just only swear keep it to yourself anyone nobody no one please confide truth here "
+    "is the what whisper".split()
+)
+
+
+def secret_subject(text: str, confidant_names: list[str]) -> str:
+    """What a confidence is about: the message without its framing and the confidant's name."""
+    drop = FRAMING | {w.lower() for n in confidant_names for w in n.split()}
+    words = [w for w in text.replace("!", " ").replace(",", " ").split()
+             if w.strip(".:;?'’\"").lower() not in drop]
+    return " ".join(words)[:SUBJECT_CHARS] or text[:SUBJECT_CHARS]
 
 
 def track_confidences(uow: UnitOfWork, event: Event, targets: list[int], listeners: list[int],
@@ -39,9 +53,9 @@ def track_confidences(uow: UnitOfWork, event: Event, targets: list[int], listene
     if event.act is Act.CONFIDE:
         book = ConfidenceBook(uow.pacts.confidences_with([author]))
         for confidant in targets:
+            subject = secret_subject(event.text, [names.get(confidant, "")])
             try:
-                confidence = book.confide(author, confidant, event.text[:SUBJECT_CHARS], now,
-                                          event.id)
+                confidence = book.confide(author, confidant, subject, now, event.id)
             except InvalidInput:
                 continue
             if confidence.id is None:
@@ -52,6 +66,7 @@ def track_confidences(uow: UnitOfWork, event: Event, targets: list[int], listene
     if not told:
         return notices
     owners = sorted({c.owner_id for c in told})
+    names = {**names, **{pid: n for pid, (n, _) in uow.participants.names(owners).items()}}
     book = ConfidenceBook(uow.pacts.confidences_with([author, *owners]))
     for reveal in book.detect_reveals(author, event.text, listeners, now, event.id):
         uow.pacts.mark_revealed(reveal.confidence)

@@ -96,3 +96,34 @@ def test_a_channel_can_switch_announcements_off(make_container: Callable[..., Co
     with community.deps.uow() as uow:
         kinds = {e.kind for e in uow.events.all(community.ecosystem.id)}
     assert EventKind.SYSTEM not in kinds
+
+
+def test_a_revealed_confidence_is_a_betrayal(make_container: Callable[..., Container]) -> None:
+    from engine.acts import Act
+    from engine.messages import Event, ParticipantKind
+    from engine.services.perceive import perceive
+
+    community = _open(make_container(max_chain=0))
+    community.say("Lydia, I must confess a secret: I am engaged to Captain Carter. Don't tell!")
+    ids = _ids(community)
+    now = community.deps.clock.now()
+    with community.deps.uow() as uow:
+        before = uow.relationships.get(ids["Mary"], ids["Lydia Bennet"], community.ecosystem.id)
+        gossip = Event(
+            ecosystem_id=community.ecosystem.id, channel_id=community.channel.id,
+            kind=EventKind.MESSAGE, idempotency_key="test:gossip", created_at=now,
+            author_id=ids["Lydia Bennet"], author_kind=ParticipantKind.CHARACTER,
+            author_name="Lydia Bennet", act=Act.SMALL_TALK, target_id=ids["Jane Bennet"],
+            addressed_ids=(ids["Jane Bennet"],),
+            text="La, Jane! Mary is engaged to Captain Carter, can you believe it?",
+        )
+        perception = perceive(uow, gossip, now)
+        uow.commit()
+        after = uow.relationships.get(ids["Mary"], ids["Lydia Bennet"], community.ecosystem.id)
+        history = uow.social.history(ids["Mary"], ids["Lydia Bennet"])
+        secrets = uow.pacts.confidences_with([ids["Mary"]])
+    assert secrets[0].status == "revealed" and secrets[0].revealed_by == ids["Lydia Bennet"]
+    assert after.trust < before.trust and after.trust <= -0.4
+    assert after.grudge > 0
+    assert any(c.act == "reveal_secret" and "Captain Carter" in c.cause for c in history)
+    assert any("revealed Mary's secret" in n.text for n in perception.notices), [n.text for n in perception.notices]

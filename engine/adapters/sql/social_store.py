@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import (
@@ -34,8 +36,18 @@ _SET_BASELINE = update(relationships).where(
     relationships.c.target_id == bindparam("b_target_id"),
 )
 _MOODS = select(moods).where(moods.c.character_id.in_(bindparam("ids", expanding=True)))
-_UPDATE_MOOD = update(moods).where(moods.c.character_id == bindparam("b_character_id"))
-_INSERT_MOOD = moods.insert()
+
+
+def _mood_upsert(insert: Any) -> Any:
+    """One statement whether or not the character has a stored mood yet."""
+    stmt = insert(moods)
+    return stmt.on_conflict_do_update(
+        index_elements=[moods.c.character_id],
+        set_={c: stmt.excluded[c] for c in ("valence", "arousal", "emotions", "updated_at")},
+    )
+
+
+_SAVE_MOOD = {"postgresql": _mood_upsert(pg_insert), "sqlite": _mood_upsert(sqlite_insert)}
 
 
 class SocialStore:
@@ -114,11 +126,11 @@ class SocialStore:
     def save_mood(self, character_id: int, mood: Mood, now: datetime) -> None:
         values = mood.as_dict()
         emotions = {k: v for k, v in values.items() if k not in ("valence", "arousal")}
-        row = {"valence": values["valence"], "arousal": values["arousal"],
-               "emotions": emotions, "updated_at": now}
-        result = self.conn.execute(_UPDATE_MOOD, {"b_character_id": character_id, **row})
-        if result.rowcount == 0:
-            self.conn.execute(_INSERT_MOOD, {"character_id": character_id, **row})
+        stmt = _SAVE_MOOD["postgresql" if self.conn.dialect.name == "postgresql" else "sqlite"]
+        self.conn.execute(stmt, {
+            "character_id": character_id, "valence": values["valence"],
+            "arousal": values["arousal"], "emotions": emotions, "updated_at": now,
+        })
 
     # -- personality drift ---------------------------------------------------------------------
     def log_drift(self, character_id: int, trait: str, old: float, new: float, cause: str,
