@@ -379,6 +379,11 @@ def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> 
         rel = os.path.relpath(filename, ROOT)
         rows.append((cumtime, tottime, ncalls, f"{rel}:{line} {func}"))
     rows.sort(reverse=True)
+    anywhere = sorted(
+        ((tottime, ncalls, f"{_short(filename)}:{line} {func}")
+         for (filename, line, func), (_cc, ncalls, tottime, _cum, _callers) in raw.items()),
+        reverse=True,
+    )
     lines = [
         f"Profile: {messages} messages under cProfile (untimed; cProfile inflates Python-heavy "
         f"code). Total {total * 1e3 / messages:.2f} ms/message profiled.",
@@ -391,7 +396,29 @@ def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> 
             f"| `{name}` | {ncalls / messages:.1f} | {cumtime * 1e3 / messages:.3f} | "
             f"{tottime * 1e3 / messages:.3f} | {100 * cumtime / total:.0f}% |"
         )
+    lines += [
+        "",
+        "Where the time is spent, by own time (any code, including libraries):",
+        "",
+        "| function | calls/msg | own ms/msg | % of ingest |",
+        "|---|---:|---:|---:|",
+    ]
+    for tottime, ncalls, name in anywhere[:top]:
+        lines.append(
+            f"| `{name}` | {ncalls / messages:.1f} | {tottime * 1e3 / messages:.3f} | "
+            f"{100 * tottime / total:.0f}% |"
+        )
     return "\n".join(lines)
+
+
+def _short(filename: str) -> str:
+    """A readable location: repo-relative, or from the package root for libraries."""
+    if filename.startswith(str(ROOT)) and "site-packages" not in filename:
+        return os.path.relpath(filename, ROOT)
+    for marker in ("site-packages/", "/lib/python3"):
+        if marker in filename:
+            return filename.split(marker, 1)[1].lstrip("/").removeprefix(".").lstrip("0123456789/")
+    return filename
 
 
 def percentile(sorted_values: list[float], q: float) -> float:

@@ -79,13 +79,13 @@ def synthetic(nodes: int, edges: int, seed: int = 0) -> list[Relationship]:
                 break
     rels = []
     draws = rng.random((len(pairs), 6))
-    for (a, b), inside, d in zip(pairs, pairs.values(), draws.tolist(), strict=True):
-        warmth = 0.35 if inside else 0.1
+    for (a, b), inside_, d in zip(pairs, pairs.values(), draws.tolist(), strict=True):
+        warmth = 0.35 if inside_ else 0.1
         rel = Relationship(
             source_id=a, target_id=b, ecosystem_id=1,
             affinity=float(np.clip(warmth + (d[0] - 0.5) * 0.8, -1, 1)),
             trust=float(np.clip(warmth + (d[1] - 0.6) * 0.8, -1, 1)),
-            familiarity=(0.2 + 0.7 * d[2]) if inside else 0.3 * d[2],
+            familiarity=(0.2 + 0.7 * d[2]) if inside_ else 0.3 * d[2],
             respect=float((d[3] - 0.4) * 0.8),
             romance=0.5 if d[4] < 0.03 else 0.0,
         )

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     idle_initiative_s: float = Field(
         default=30.0, gt=0, description="Quiet seconds before a character starts a conversation."
     )
+    reflect_interval_s: float = Field(
+        default=300.0, gt=0,
+        description="Seconds between reflection steps (decay, contagion, alliances, drift).",
+    )
     memory_k: int = Field(default=5, ge=0, description="Memories retrieved into a prompt.")
     transcript_window: int = Field(default=12, ge=1, description="Recent messages in a prompt.")
     max_message_chars: int = Field(

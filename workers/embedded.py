@@ -32,7 +32,7 @@ class EmbeddedWorker:
         self.container = c
         # One process owns the queue here, so this scheduler keeps its registries for good
         # (a fresh `with_scheduler` per burst would wait on the previous one's lock).
-        self.scheduler = RQScheduler([c.queue], connection=c.redis)
+        self.scheduler = RQScheduler([c.queue], connection=c.redis, logging_level="WARNING")
         self.scheduler.acquire_locks()
         self.scheduler.prepare_registries()
         self._stop = threading.Event()

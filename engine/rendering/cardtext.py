@@ -1,4 +1,5 @@
-"""Text helpers for the offline renderer: card placeholders, example messages, safe output."""
+"""Text helpers for the offline renderer: card placeholders and example messages, the topic of
+a message, remembered remarks worth quoting, forms of address, repetition, and safe output."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ __all__ = [
     "STOPWORDS", "fill_placeholders", "example_pairs", "example_lines", "short_greeting",
     "topic_word", "topic_phrase", "parse_memory", "drop_vocatives", "sanitize",
     "strip_speaker_prefix", "norm", "said_by", "is_new", "mentions", "related", "address_name",
-    "remembered_name"
+    "remembered_name",
 ]
 
 STOPWORDS = frozenset(
@@ -105,15 +106,19 @@ def short_greeting(text: str, limit: int = 300) -> str:
     return kept or clip(text, limit)
 
 
-def topic_word(text: str, exclude: Iterable[str] = (), *, scan: int = 4000) -> str | None:
+def topic_word(
+    text: str, exclude: Iterable[str] = (), *, people: Iterable[str] = (), scan: int = 4000
+) -> str | None:
     """What ``text`` is about, or None: a proper noun or a noun of :data:`TOPIC_NOUNS`.
 
     A proper noun is capitalised neither at the start of a sentence nor as a form of address
     ("..., Jane!"); it keeps a title before it ("Mr. Wickham"). Failing that, the longest
-    topic noun wins. Words of the names in ``exclude`` never count.
+    topic noun wins. Words of the names in ``exclude`` never count; those of ``people`` (who
+    are in the room) only with a title ("Mr. Darcy", not "William").
     """
     text = text[:scan]
     skip = {w.lower() for name in exclude for w in _WORD.findall(name)}
+    present = {w.lower() for name in people for w in _WORD.findall(name)}
     common: str | None = None
     for match in _WORD.finditer(text):
         word = re.sub(r"['’]s$", "", match.group(0))
@@ -128,7 +133,7 @@ def topic_word(text: str, exclude: Iterable[str] = (), *, scan: int = 4000) -> s
             opening = not before or (before[-1] in ".!?…*\"“:;" and title is None)
             lead = before[: title.start()].rstrip() if title else before
             address = lead[-1:] in ",(" and (not after or after[0] in ",.!?:;")
-            if not opening and not address and len(word) > 2:
+            if not opening and not address and len(word) > 2 and (title or lower not in present):
                 return f"{before[title.start():].strip()} {word}" if title else word
         if lower in TOPIC_NOUNS and (common is None or len(lower) > len(common)):
             common = lower

@@ -103,10 +103,16 @@ class Grammar:
         return self._expand(text, rng, bindings or {}, 0)
 
     def flatten(
-        self, symbol: str, rng: random.Random, bindings: Mapping[str, str] | None = None
+        self, symbol: str, rng: random.Random, bindings: Mapping[str, str] | None = None, *,
+        accept: Callable[[str], bool] | None = None, tries: int = 4,
     ) -> str:
-        """Expand one symbol: ``flatten("greet", rng)`` equals ``expand("#greet#", rng)``."""
-        return self.expand(f"#{symbol}#", rng, bindings)
+        """Expand one symbol: ``flatten("greet", rng)`` equals ``expand("#greet#", rng)``.
+
+        With ``accept``, up to ``tries`` expansions are made and the first accepted one is
+        returned (the first one when none is).
+        """
+        texts = [self.expand(f"#{symbol}#", rng, bindings) for _ in range(tries if accept else 1)]
+        return next((t for t in texts if accept is None or accept(t)), texts[0])
 
     def undefined(self, free: Iterable[str] = ()) -> frozenset[str]:
         """Symbols referenced by some rule that have no rule and are not in ``free``."""
@@ -150,9 +156,9 @@ _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|Col|Capt|Messrs|Rev)\.[\"'‚Äù‚
 INTERJECTIONS = frozenset(
     w.replace("_", " ") for w in """oh o la lord ah ha huh hmm hm mm hmph indeed well come pray
     alas capital ugh wow nah hey hi hello why yes no nay really heavens gracious okay right um
-    certainly madam sir exactly there now see look listen here hush upon_my_word upon_my_honour
-    i_say i_declare dear_me oh_dear good_heavens good_god bless_me my_dear i_see forgive_me
-    permit_me just_so""".split()
+    certainly madam sir exactly there now see look listen here hush perhaps upon_my_word
+    upon_my_honour i_say i_declare dear_me oh_dear good_heavens good_god bless_me my_dear i_see
+    forgive_me permit_me just_so""".split()
 )
 #: Interjections that need no punctuation after them ("La what a ball" opens with one too).
 _ALWAYS = frozenset("oh o la lord ah ha huh hmm hm mm hmph alas ugh wow nah pray indeed".split())

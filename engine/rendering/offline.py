@@ -58,8 +58,8 @@ _NAME_CHARS = 64
 _EXAMPLE_ACTS = {Act.RESPOND: 0.5, Act.ANSWER: 0.5, Act.SMALL_TALK: 0.3, Act.AGREE: 0.15,
                  Act.JOKE: 0.15}
 #: Acts that answer a message, and so may echo its topic.
-_TOPIC_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE, Act.JOKE,
-                         Act.SMALL_TALK, Act.PRAISE})
+_TOPIC_ACTS = frozenset({Act.RESPOND, Act.ANSWER, Act.AGREE, Act.DISAGREE, Act.TEASE,
+                         Act.PRAISE})
 #: Acts an anxious character may hedge (elsewhere a hedge reads oddly).
 _HEDGE_ACTS = frozenset({Act.ASK, Act.ANSWER, Act.RESPOND, Act.DISAGREE, Act.CONFIDE,
                          Act.INITIATE, Act.SMALL_TALK, Act.APOLOGISE, Act.HELP})
@@ -99,7 +99,7 @@ class OfflineRenderer:
         if not body:
             gentle = traits.agreeableness >= 0.65
             symbol = act_symbol(request.act, formal=formal, gentle=gentle)
-            body = _fresh_phrase(symbol, rng, bindings, said)
+            body = PHRASEBOOK.flatten(symbol, rng, bindings, accept=lambda t: is_new(t, said))
 
         lead = "" if body.startswith("*") else _lead_in(request, rng, bindings, body, formal)
         if (not lead and not body.startswith("*") and not _exclaims(body, user)
@@ -191,14 +191,6 @@ def _interest(character: Character, rng: random.Random) -> str:
     return sanitize(rng.choice(values)) if use else PHRASEBOOK.flatten("interest", rng)
 
 
-def _fresh_phrase(
-    symbol: str, rng: random.Random, bindings: dict[str, str], said: list[str]
-) -> str:
-    """A phrasebook line for ``symbol`` the speaker has not said yet (if one turns up)."""
-    texts = [PHRASEBOOK.flatten(symbol, rng, bindings) for _ in range(4)]
-    return next((t for t in texts if is_new(t, said)), texts[0])
-
-
 def _exclaims(text: str, user: str) -> bool:
     """Whether ``text`` opens with an exclamation, perhaps after naming ``user`` ("Jane! La,")."""
     rest = text[len(user):].lstrip(",!? ") if user and text.startswith(user) else text
@@ -229,7 +221,7 @@ def _opener(
     if act in _TOPIC_ACTS and trigger.strip() and rng.random() < 0.4:
         exclude = [*_speaker_names(request.character), request.trigger_author or "",
                    request.target_name or "", bindings["user"]]
-        topic = topic_word(trigger, exclude)
+        topic = topic_word(trigger, exclude, people=[s for s, _ in request.transcript])
         # Not a word of the body, nor a topic just echoed (it opens a recent line).
         seen = [norm(body), *(" ".join(norm(t).split()[:6]) for _, t in request.transcript[-6:])]
         if topic and not any(f" {norm(topic).split()[-1]} " in f" {h} " for h in seen):
@@ -250,13 +242,13 @@ def _memory(request: RenderRequest, rng: random.Random, bindings: dict[str, str]
     if request.act not in _MEMORY_ACTS or not request.memories or rng.random() >= _P_MEMORY:
         return ""
     recent = [*(norm(text) for _, text in request.transcript), norm(body)]
-    parsed = (parse_memory(sanitize(memory)) for memory in request.memories[:3])
-    for who, whom, quote in (p for p in parsed if p and is_new(p[2].rstrip("…"), recent)):
-        own = _speaker_names(request.character)
-        target = _words(bindings["user"], request.target_name or "")
+    own = _speaker_names(request.character)
+    target = _words(bindings["user"], request.target_name or "")
+    for who, whom, quote in filter(None, (parse_memory(sanitize(m)) for m in request.memories[:3])):
         quote = drop_vocatives(quote, [*own, who, whom or "", *target])
-        listener = remembered_name(whom, own, target) if whom else ""
-        return remember_line(rng, bindings, remembered_name(who, own, target), listener, quote)
+        if is_new(quote.rstrip("…"), recent):
+            listener = remembered_name(whom, own, target) if whom else ""
+            return remember_line(rng, bindings, remembered_name(who, own, target), listener, quote)
     return ""
 
 

@@ -3,8 +3,11 @@
 Each act has a casual and a formal rule (``greet_casual``, ``greet_formal``); the acts that hurt
 (``disagree``, ``insult``, ``threaten``) also have a ``_gentle`` rule for agreeable characters.
 Shared rules colour a line: anxious hedges, cold or warm openers, an echo of the topic being
-answered, a reaction to a question, and a remembered event (``remember``). Templates use the
+answered, a reaction to a question, and a remembered remark (``remember``). Templates use the
 free symbols in :data:`FREE_SYMBOLS`, which the renderer binds to literal values.
+
+It also holds the word lists the renderer consults (titles, nouns worth echoing as a topic)
+and chooses which of a card's interjections suit a line.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
-"""The scheduler tick: characters start conversations in channels that went quiet."""
+"""The scheduler tick: characters start conversations in channels that went quiet, and the
+ecosystem reflects (``engine.services.reflect``) when that is due."""
 
 from __future__ import annotations
 
 from engine.messages import Intent
 from engine.services.decide import decide_in_quiet_channel, enqueue, requeue_stale
 from engine.services.deps import Deps
+from engine.services.perceive import event_payload
+from engine.services.reflect import reflect
 
 __all__ = ["tick"]
 
@@ -21,4 +24,9 @@ def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
         uow.commit()
     enqueue(deps, created, now)
     requeue_stale(deps, now)
+    for eco in ecosystem_ids:
+        report = reflect(deps, eco)
+        if report is not None:
+            for event in report.announcements:
+                deps.stream.publish(eco, event_payload(event, "", None))
     return created

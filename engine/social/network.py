@@ -151,7 +151,7 @@ class SocialGraph:
         respect = np.maximum(np.array([f[1] for f in fields], dtype=np.float64), 0.0)[order]
         respect_in = np.bincount(dst, weights=respect, minlength=n).tolist()
         respected_by = np.bincount(dst[respect > 0], minlength=n).tolist()
-        pos = weight > 0
+        pos = weight > 1e-9  # keeps 1 / weight finite; fainter ties are noise
         positive = sp.csr_array((weight[pos], (src[pos], dst[pos])), shape=(n, n))
         pagerank = _pagerank(positive)
         undirected = sp.triu(positive + positive.T, format="coo")
@@ -160,12 +160,11 @@ class SocialGraph:
         found = detect(nx.from_scipy_sparse_array(undirected), weight="weight", seed=_SEED)
         parts = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
         sources = None if n <= exact_betweenness_max_nodes else max(1, min(betweenness_samples, n))
-        between = _betweenness(positive, sources)
         bridges, local = _bridges(undirected, n)
         return Analytics(
             influence=dict(zip(nodes, pagerank.tolist(), strict=True)),
             communities=tuple(frozenset(nodes[i] for i in c) for c in parts),
-            brokers=dict(zip(nodes, between.tolist(), strict=True)),
+            brokers=dict(zip(nodes, _betweenness(positive, sources).tolist(), strict=True)),
             bridges=tuple(sorted((nodes[a], nodes[b]) for a, b in bridges)),
             bridges_are_local=local,
             power=_power(nodes, foes, pagerank, respect_in, respected_by),
@@ -176,11 +175,9 @@ class SocialGraph:
 
 def _attributes(rel: Relationship) -> dict[str, float | str]:
     kind = negative_kind(rel)
-    return {
-        "weight": 0.0 if kind else tie_strength(rel), "valence": valence(rel),
-        "negative": max(0.0, rel.rivalry, -rel.affinity) if kind else 0.0,
-        "negative_kind": kind, "respect": rel.respect, "label": rel.label,
-    }
+    negative = max(0.0, rel.rivalry, -rel.affinity) if kind else 0.0
+    return {"weight": 0.0 if kind else tie_strength(rel), "valence": valence(rel),
+            "negative": negative, "negative_kind": kind, "respect": rel.respect, "label": rel.label}
 
 
 def _pagerank(a: sp.csr_array, alpha: float = 0.85, tol: float = 1e-6) -> np.ndarray:
@@ -197,9 +194,9 @@ def _pagerank(a: sp.csr_array, alpha: float = 0.85, tol: float = 1e-6) -> np.nda
 
 
 def _betweenness(positive: sp.csr_array, k: int | None) -> np.ndarray:
-    """Betweenness, distance 1/strength: exact (networkx) if ``k`` is None, else estimated from the
-    ``k`` sources networkx's ``k=`` picks, each crediting nodes with their subtree in one shortest
-    path tree (scipy Dijkstra; with real strengths equal paths are rare), scaled as networkx does."""
+    """Betweenness, distance 1/strength: exact (networkx) if ``k`` is None, else estimated from
+    the ``k`` sources networkx's ``k=`` picks, each crediting nodes with their subtree in one
+    shortest-path tree (scipy; real strengths rarely tie), scaled as networkx scales samples."""
     n = positive.shape[0]
     dist = sp.csr_array((1.0 / positive.data, positive.indices, positive.indptr), shape=(n, n))
     if k is None or n <= 2:
@@ -254,18 +251,18 @@ def _bridges(undirected: sp.coo_array, n: int) -> tuple[list[tuple[int, int]], b
 def _power(nodes: list[int], foe_ties: list[tuple[int, int, str]], pagerank: np.ndarray,
            respect_in: list[float], respected_by: list[int]) -> dict[int, Power]:
     rank = np.argsort(np.lexsort((np.arange(len(nodes)), -pagerank))) + 1  # ties: lower id
-    foes: dict[tuple[str, int], set[int]] = {}
+    enemies: dict[int, set[int]] = {}
+    rivals: dict[int, set[int]] = {}
     for a, b, kind in foe_ties:
-        foes.setdefault((kind, a), set()).add(nodes[b])
-        foes.setdefault((kind, b), set()).add(nodes[a])
+        for x, y in ((a, b), (b, a)):
+            (enemies if kind == "enemy" else rivals).setdefault(x, set()).add(nodes[y])
+    foes = {i: (tuple(sorted(rivals.get(i, set()) - enemies.get(i, set()))),
+                tuple(sorted(enemies.get(i, ())))) for i in rivals.keys() | enemies.keys()}
     power: dict[int, Power] = {}
-    ranked = zip(nodes, pagerank.tolist(), rank.tolist(), strict=True)
-    for i, (node, influence, place) in enumerate(ranked):
-        enemies = foes.get(("enemy", i), set())
-        rivals = sorted(foes.get(("rival", i), set()) - enemies)
-        received = respect_in[i]
-        power[node] = Power(influence, place, received, respected_by[i], tuple(rivals),
-                            tuple(sorted(enemies)), influence * (1.0 + received))
+    ranked = zip(nodes, pagerank.tolist(), rank.tolist(), respect_in, respected_by, strict=True)
+    for i, (node, share, place, received, by) in enumerate(ranked):
+        rival, enemy = foes.get(i, ((), ()))
+        power[node] = Power(share, place, received, by, rival, enemy, share * (1 + received))
     return power
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -88,6 +88,13 @@ class SocialStore:
             .order_by(relationship_changes.c.id).limit(limit)
         )
         return [(r.id, _change(r)) for r in rows]
+
+    def last_change_id(self, ecosystem_id: int) -> int:
+        value = self.conn.execute(
+            select(func.max(relationship_changes.c.id))
+            .where(relationship_changes.c.ecosystem_id == ecosystem_id)
+        ).scalar()
+        return int(value or 0)
 
     def version(self, ecosystem_id: int) -> int:
         value = self.conn.execute(

@@ -82,6 +82,19 @@ class SpaceRepository:
     def ecosystem_ids(self) -> list[int]:
         return [r.id for r in self.conn.execute(select(ecosystems.c.id).order_by(ecosystems.c.id))]
 
+    def update_ecosystem_settings(self, ecosystem_id: int, changes: dict[str, Any]) -> None:
+        current = self.get_ecosystem(ecosystem_id)
+        merged = {**(current.settings if current else {}), **changes}
+        self.conn.execute(
+            update(ecosystems).where(ecosystems.c.id == ecosystem_id).values(settings=merged)
+        )
+
+    def update_channel_settings(self, channel_id: int, changes: dict[str, Any]) -> None:
+        current = self.get_channel(channel_id)
+        merged = {**(current.settings if current else {}), **changes}
+        self.conn.execute(update(channels).where(channels.c.id == channel_id)
+                          .values(settings=merged))
+
     def ensure_channel(
         self, ecosystem_id: int, external_id: str, name: str, now: datetime
     ) -> Channel:

@@ -9,9 +9,9 @@ from sqlalchemy.engine import Connection, Engine
 from engine.adapters.sql.event_log import EventLog
 from engine.adapters.sql.intent_store import IntentStore
 from engine.adapters.sql.memory_store import MemoryStore
+from engine.adapters.sql.pacts_store import PactStore
 from engine.adapters.sql.participants import ParticipantRepository
 from engine.adapters.sql.relationship_store import RelationshipStore
-from engine.adapters.sql.pacts_store import PactStore
 from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
 
