@@ -6,8 +6,7 @@ Shared rules colour a line: anxious hedges, cold or warm openers, an echo of the
 answered, a reaction to a question, and a remembered remark (``remember``). Templates use the
 free symbols in :data:`FREE_SYMBOLS`, which the renderer binds to literal values.
 
-It also holds the word lists the renderer consults (titles, nouns worth echoing as a topic)
-and chooses which of a card's interjections suit a line.
+It also holds the renderer's word lists (titles, topic nouns) and picks fitting interjections.
 """
 
 from __future__ import annotations
