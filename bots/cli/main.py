@@ -13,6 +13,7 @@ import typer
 
 from bots.cli.characters import characters_app
 from bots.cli.errors import fail, friendly_errors
+from bots.cli.social import observatory_command, relationships_app
 from engine.settings import Settings
 
 __all__ = ["app"]
@@ -24,6 +25,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(characters_app, name="characters")
+app.add_typer(relationships_app, name="relationships")
+app.command("observatory")(observatory_command)
 
 
 def _logging(settings: Settings) -> None:

@@ -21,9 +21,8 @@ from engine.rendering.grammar import Grammar
 __all__ = ["PHRASEBOOK", "RULES", "FREE_SYMBOLS", "GENTLE_ACTS", "act_symbol", "hedge_symbol",
            "suited_interjections", "remember_line", "TITLES", "TOPIC_NOUNS", "NOT_TOPICS"]
 
-#: Symbols the renderer binds: the addressee, the speaker, a topic from the message being
-#: answered, a remembered remark (who made it, to whom, and what was said), and something the
-#: speaker cares about.
+#: Symbols the renderer binds: the addressee, the speaker, a topic from the message answered, a
+#: remembered remark (who made it, to whom, what was said), and something the speaker cares about.
 FREE_SYMBOLS = ("user", "char", "topic", "who", "said", "quote", "interest")
 
 #: Titles that precede a surname or a first name ("Mr. Darcy", "Miss Lydia").
@@ -268,7 +267,8 @@ def suited_interjections(
     "The music"); "Come, come" and the like only to remonstrate; none the body already says.
     """
     found = [w.lower() for w in re.findall(r"[A-Za-z']+", body)] or [""]
-    statement, said = body.endswith(".") and found[0] in _SUBJECTS, set(found) - {"i", "my"}
+    statement = (re.findall(r"[.!?]", body) or [""])[0] == "." and found[0] in _SUBJECTS
+    said = set(found) - {"i", "my"}
     remonstrate = act in (Act.DISAGREE, Act.TEASE, Act.INSULT, Act.THREATEN)
     suited = []
     for raw in interjections:
@@ -277,7 +277,8 @@ def suited_interjections(
         if (not words or words[-1].lower() in _DANGLING or words[0].lower() in said
                 or (not remonstrate and " ".join(words).lower() in _REMONSTRANCES)):
             continue
-        if not statement and len(words) > 1 and words[0] in ("I", "Allow", "Permit", "Let"):
+        clause = len(words) > 1 and words[0] in ("I", "Allow", "Permit", "Let")
+        if clause and (not statement or words[-1] == "me"):  # "Permit me," wants "to ..."
             continue
         if any(w[0].isupper() and w.lower() not in target for w in words[1:] if w != "I"):
             continue
@@ -287,9 +288,8 @@ def suited_interjections(
     return suited
 
 
-def remember_line(
-    rng: random.Random, bindings: Mapping[str, str], who: str, whom: str, quote: str
-) -> str:
+def remember_line(rng: random.Random, bindings: Mapping[str, str], who: str, whom: str,
+                  quote: str) -> str:
     """A remembered remark in reported speech: ``who`` ("I", "you", "Jane") said ``quote`` to
     ``whom`` ("" for nobody in particular)."""
     whom = "" if whom == who else ("me" if whom == "I" else whom)

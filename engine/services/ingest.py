@@ -56,10 +56,15 @@ def ingest(deps: Deps, message: IncomingMessage, *, channel_name: str = "") -> I
         )
     now = message.sent_at or deps.clock.now()
     with deps.uow() as uow:
-        ecosystem = uow.spaces.ensure_ecosystem(message.platform, message.space_id,
-                                                message.space_id, now)
-        channel = uow.spaces.ensure_channel(ecosystem.id, message.channel_id,
-                                            channel_name or message.channel_id, now)
+        known = uow.spaces.find_space_channel(message.platform, message.space_id,
+                                              message.channel_id)
+        if known is not None:  # the usual case, in one query
+            ecosystem, channel = known
+        else:
+            ecosystem = uow.spaces.ensure_ecosystem(message.platform, message.space_id,
+                                                    message.space_id, now)
+            channel = uow.spaces.ensure_channel(ecosystem.id, message.channel_id,
+                                                channel_name or message.channel_id, now)
         existing = uow.events.find_by_key(message.idempotency_key)
         if existing is not None:
             return IngestResult(event_id=existing.id, duplicate=True)

@@ -181,6 +181,10 @@ def test_suited_interjections() -> None:
     assert "Madam," in suited_interjections(card, {"miss", "bennet"})
     assert "Madam," not in suited_interjections(card, {"mr", "darcy"})
     assert "Come, come," in suited_interjections(card, {"jane"}, "No.", Act.DISAGREE)
+    assert "I confess," not in suited_interjections(card, {"jane"}, "It is fine, is it not? Yes.")
+    assert suited_interjections(("Permit me,", "Capital!"), {"jane"}, "The soup is cold.") == [
+        "Capital!"]
+    assert suited_interjections(("Capital!",), {"jane"}, "Capital, capital!") == []
 
 
 def test_remember_line_reports_speech() -> None:

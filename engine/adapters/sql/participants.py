@@ -86,6 +86,15 @@ class ParticipantRepository:
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
+    def find_human_by_name(self, ecosystem_id: int, name: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            select(platform_users.c.id, platform_users.c.display_name).where(
+                platform_users.c.ecosystem_id == ecosystem_id,
+                func.lower(platform_users.c.display_name) == name.strip().lower(),
+            )
+        ).first()
+        return (int(row.id), row.display_name) if row is not None else None
+
     def names(self, ids: Sequence[int]) -> dict[int, tuple[str, ParticipantKind]]:
         if not ids:
             return {}

@@ -24,6 +24,19 @@ _FIND_CHANNEL = select(channels).where(
     channels.c.external_id == bindparam("external_id"),
 )
 _GET_CHANNEL = select(channels).where(channels.c.id == bindparam("channel_id"))
+_FIND_SPACE_CHANNEL = (
+    select(
+        ecosystems.c.id.label("e_id"), ecosystems.c.platform.label("e_platform"),
+        ecosystems.c.external_id.label("e_external_id"), ecosystems.c.name.label("e_name"),
+        ecosystems.c.settings.label("e_settings"), *channels.c,
+    )
+    .join(channels, channels.c.ecosystem_id == ecosystems.c.id)
+    .where(
+        ecosystems.c.platform == bindparam("platform"),
+        ecosystems.c.external_id == bindparam("space_id"),
+        channels.c.external_id == bindparam("channel_id"),
+    )
+)
 _TOUCH_CHANNEL = update(channels).where(channels.c.id == bindparam("b_channel_id"))
 
 
@@ -72,6 +85,20 @@ class SpaceRepository:
         if row is None:
             return None
         return Ecosystem(row.id, row.platform, row.external_id, row.name, dict(row.settings))
+
+    def find_space_channel(
+        self, platform: str, space_id: str, channel_id: str
+    ) -> tuple[Ecosystem, Channel] | None:
+        """An existing ecosystem and one of its channels, by external ids, in one query."""
+        row = self.conn.execute(
+            _FIND_SPACE_CHANNEL,
+            {"platform": platform, "space_id": space_id, "channel_id": channel_id},
+        ).first()
+        if row is None:
+            return None
+        ecosystem = Ecosystem(row.e_id, row.e_platform, row.e_external_id, row.e_name,
+                              dict(row.e_settings))
+        return ecosystem, _channel(row)
 
     def get_ecosystem(self, ecosystem_id: int) -> Ecosystem | None:
         row = self.conn.execute(select(ecosystems).where(ecosystems.c.id == ecosystem_id)).first()
