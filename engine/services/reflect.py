@@ -16,11 +16,12 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.messages import Event, EventKind
 from engine.relationships import Relationship
 from engine.services.deps import Deps
+from engine.services.encounters import meet
 from engine.services.social import current_moods
 from engine.social.alliances import AllianceContext, evaluate, form_alliance, propose
 from engine.social.conflicts import cool
 from engine.social.drift import Experience, drift
-from engine.social.dynamics import decay
+from engine.social.dynamics import decay, respond_to_act
 from engine.social.emotions import contagion, tie_strength
 
 __all__ = ["ReflectReport", "reflect"]
@@ -151,11 +152,27 @@ def _alliances(uow: UnitOfWork, ecosystem_id: int, now: datetime, report: Reflec
             continue
         alliance = form_alliance(proposal, now)
         uow.pacts.save_alliance(ecosystem_id, alliance, now)
+        _seal(uow, ecosystem_id, alliance.members, alliance.purpose, now)
         taken.append(alliance.members)
         names = " and ".join(sorted(context.name(m) for m in alliance.members))
         report.alliances_formed.append(f"{names}: {alliance.purpose}")
         _announce(uow, ecosystem_id, alliance.members,
                   f"{names} have formed an alliance ({alliance.purpose}).", now, report)
+
+
+def _seal(uow: UnitOfWork, ecosystem_id: int, members: frozenset[int], purpose: str,
+          now: datetime) -> None:
+    """Allying is an act: each member's view of each other member moves, with its cause."""
+    profiles = uow.participants.profiles(list(members))
+    for source in members:
+        for target in members - {source}:
+            view = meet(uow, source, target, ecosystem_id, profiles)
+            updated, change = respond_to_act(view, "ally", sentiment=0.5,
+                                             actor=profiles.get(target),
+                                             perceiver=profiles.get(source), now=now,
+                                             cause=f"alliance formed ({purpose})")
+            uow.relationships.save(updated)
+            uow.social.record_change(ecosystem_id, change, None)
 
 
 def _announce(uow: UnitOfWork, ecosystem_id: int, members: frozenset[int], text: str,

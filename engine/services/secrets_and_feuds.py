@@ -21,7 +21,7 @@ from engine.social.confidences import ConfidenceBook, grudge_after_betrayal
 from engine.social.conflicts import CONCILIATORY_ACTS, HOSTILE_ACTS, Conflict, update
 from engine.social.dynamics import respond_to_act
 
-__all__ = ["track_confidences", "track_conflicts"]
+__all__ = ["track_confidences", "track_conflicts", "track_alliance_breaches"]
 
 log = logging.getLogger(__name__)
 
@@ -112,4 +112,36 @@ def track_conflicts(uow: UnitOfWork, event: Event, targets: list[int],
                     if moved.stage == "feud" else f"{a} and {b} have made their peace.")
             notices.append(Notice(text, f"conflict_{moved.stage}", event.author_id, target,
                                   moved.stage))
+    return notices
+
+
+def track_alliance_breaches(uow: UnitOfWork, event: Event, targets: list[int],
+                            profiles: dict[int, Profile], names: dict[int, str],
+                            now: datetime) -> list[Notice]:
+    """Turning on an ally (an insult or a threat) breaks the alliance: a betrayal."""
+    if event.author_id is None or event.act not in (Act.INSULT, Act.THREATEN):
+        return []
+    author = event.author_id
+    notices: list[Notice] = []
+    for alliance in uow.pacts.alliances(event.ecosystem_id):
+        if alliance.status == "dissolved" or author not in alliance.members:
+            continue
+        for victim in (t for t in targets if t in alliance.members and t != author):
+            view = meet(uow, victim, author, event.ecosystem_id, profiles)
+            cause = (f"{names.get(author, 'Someone')} turned on {names.get(victim, 'an ally')} "
+                     f"despite their alliance ({alliance.purpose})")
+            updated, change = respond_to_act(view, "betray", sentiment=-1.0,
+                                             actor=profiles.get(author),
+                                             perceiver=profiles.get(victim), now=now,
+                                             cause=cause)
+            uow.relationships.save(updated)
+            uow.social.record_change(event.ecosystem_id, change, event.id)
+            line = f"{now.isoformat(timespec='minutes')} dissolved: {cause}"
+            uow.pacts.save_alliance(event.ecosystem_id, replace(
+                alliance, status="dissolved", strength=0.0, history=(*alliance.history, line),
+                updated_at=now), now)
+            notices.append(Notice(f"{names.get(author, 'Someone')} broke the alliance with "
+                                  f"{names.get(victim, 'an ally')}: a betrayal.", "betrayal",
+                                  victim, author, updated.label))
+            break
     return notices

@@ -16,7 +16,11 @@ from engine.cast import CastMember
 from engine.messages import Event, EventKind, ParticipantKind
 from engine.relationships import Relationship
 from engine.services.encounters import Notice, meet
-from engine.services.secrets_and_feuds import track_confidences, track_conflicts
+from engine.services.secrets_and_feuds import (
+    track_alliance_breaches,
+    track_confidences,
+    track_conflicts,
+)
 from engine.social.compatibility import Profile
 from engine.social.dynamics import ChangeRecord, respond_to_act
 from engine.social.emotions import Mood, appraise, baseline_for
@@ -71,6 +75,7 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
     notices += track_confidences(uow, event, targets, [*present, *targets], profiles,
                                  plain_names, now)
     notices += track_conflicts(uow, event, targets, plain_names, now)
+    notices += track_alliance_breaches(uow, event, targets, profiles, plain_names, now)
     _appraise_witnesses(uow, event, cast, targets, profiles, now)
     return notices
 

@@ -1,10 +1,9 @@
 """The relationship graph as a PNG: characters as avatar circles, ties as coloured arcs.
 
-Rendered with matplotlib's object API (``Figure`` + ``FigureCanvasAgg``): no pyplot, no global
-state, safe in worker threads. The layout is seeded, so the same relationships give the same
-picture. Text keeps only the glyphs the installed fonts have (DejaVu Sans plus any CJK or emoji
-font found), so nothing renders as empty boxes; a name with nothing drawable becomes ``#id``.
-Stranger views are not drawn, and only the strongest ties that have room carry a text label.
+matplotlib's object API (``Figure`` + ``FigureCanvasAgg``): no pyplot, no global state, safe in
+worker threads; the layout is deterministic. Text keeps only glyphs the installed fonts have
+(DejaVu Sans plus any CJK or emoji font found), so nothing renders as boxes; a name with nothing
+drawable becomes ``#id``. Strangers are not drawn; the strongest ties with room get a label.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import math
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -41,7 +40,7 @@ __all__ = ["NodeInfo", "render_graph_png", "EDGE_STYLES", "MAX_EDGE_LABELS"]
 logger = logging.getLogger(__name__)
 
 #: label -> (colour, line style, the value shown beside the label).
-EDGE_STYLES: dict[str, tuple[str, str, str]] = {
+EDGE_STYLES: dict[str, tuple[str, Literal["-", "--"], str]] = {
     "partner": ("#d81b60", "-", "romance"),
     "crush": ("#f48fb1", "-", "romance"),
     "close friend": ("#2e7d32", "-", "affinity"),
@@ -55,9 +54,8 @@ EDGE_STYLES: dict[str, tuple[str, str, str]] = {
 MAX_EDGE_LABELS = 40
 _PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948",
             "#9c755f", "#ff9da7", "#bab0ac")
-_EXTRA_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Noto Sans SC",
-                "Source Han Sans", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Noto Emoji",
-                "Symbola")
+_EXTRA_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Noto Sans SC", "Noto Emoji",
+                "Source Han Sans", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Symbola")
 _SUBSTITUTES = {"💕": "♥", "💖": "♥", "💗": "♥", "🥰": "☺", "🙂": "☺"}
 _BACKGROUND, _INK, _LONE = "#fbfaf6", "#2b2b2b", "#9a9a9a"
 _KAMADA_KAWAI_MAX = 150
@@ -114,8 +112,8 @@ def render_graph_png(
         _hull(ax, [pos[m] for m in group if m in pos], radius, _PALETTE[k % len(_PALETTE)], scale)
     _edges(ax, drawn, pos, radius, scale, text)
     for node_id in ids:
-        group = groups.get(node_id)
-        colour = _PALETTE[group % len(_PALETTE)] if group is not None else _LONE
+        g = groups.get(node_id)
+        colour = _PALETTE[g % len(_PALETTE)] if g is not None else _LONE
         _node(ax, info[node_id], pos[node_id], radius, colour, scale, text)
     if title:
         fig.text(0.5, 0.965, _drawable(title), ha="center", va="center", fontsize=20 * scale,
@@ -154,14 +152,12 @@ def _layout(ids: list[int], rels: Sequence[Relationship],
     dist = csgraph.shortest_path(length, directed=False)
     finite = dist[np.isfinite(dist)]
     dist[~np.isfinite(dist)] = (finite.max() if finite.size else 1.0) * 1.3  # other components
-    graph = nx.empty_graph(n)
     if n <= _KAMADA_KAWAI_MAX:
         table = {i: dict(enumerate(row)) for i, row in enumerate(dist.tolist())}
-        xy = np.array(list(nx.kamada_kawai_layout(graph, dist=table).values()))
-    else:
-        rows, cols = np.nonzero(length)
-        graph.add_weighted_edges_from(zip(rows, cols, 1 / length[rows, cols], strict=True))
-        xy = np.array(list(nx.spring_layout(graph, seed=0, weight="weight").values()))
+        xy = np.array(list(nx.kamada_kawai_layout(nx.empty_graph(n), dist=table).values()))
+    else:  # Kamada-Kawai is quadratic: big casts get a seeded spring layout
+        pull = nx.from_numpy_array(np.divide(1.0, length, out=np.zeros((n, n)), where=length > 0))
+        xy = np.array(list(nx.spring_layout(pull, seed=0, weight="weight").values()))
     for _ in range(60):
         xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
         xy /= np.maximum(np.abs(xy).max(axis=0), 1e-9)
@@ -197,7 +193,7 @@ def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radiu
     """All arcs as one line collection and one arrowhead collection (patch-per-arc is 5x
     slower), then labels on the strongest arcs whose midpoint has room."""
     pairs = {(r.source_id, r.target_id) for r in rels}
-    lines, colours, widths, styles, heads, head_colours, spots = [], [], [], [], [], [], []
+    lines, colours, widths, styles, heads, spots = [], [], [], [], [], []
     for r in rels:
         colour, style, field = EDGE_STYLES.get(r.label, (_LONE, ":", "affinity"))
         strength = _strength(r)
@@ -217,23 +213,23 @@ def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radiu
         size = (0.022 + 0.012 * strength) * (0.4 + 0.6 * radius / 0.0566)
         side = np.array([-back[1], back[0]]) * size * 0.45
         heads.append([tip, tip - back * size + side, tip - back * size - side])
-        head_colours.append(rgba)
         spots.append((strength, (a + b) / 2 + 0.5 * bend * np.array([d[1], -d[0]]),
                       f"{r.label} {float(getattr(r, field)):.1f}"))
     ax.add_collection(LineCollection(lines, colors=colours, linewidths=widths,
                                      linestyles=styles, capstyle="round", zorder=1))
-    ax.add_collection(PolyCollection(heads, facecolors=head_colours, edgecolors="none",
-                                     zorder=1.5))
-    taken = [p for p in pos.values()]
-    room = max(0.07, 1.6 * radius)
-    placed = 0
-    for _, where, label in sorted(spots, key=lambda s: -s[0]):
-        if placed >= MAX_EDGE_LABELS:
-            break
-        if min((float(np.hypot(*(where - p))) for p in taken), default=math.inf) < room:
+    ax.add_collection(PolyCollection(heads, facecolors=colours, edgecolors="none", zorder=1.5))
+    # Boxes (centre x, centre y, half width, half height) already taken: circles, names, labels.
+    taken = [(x, y, radius, radius) for x, y in pos.values()]
+    taken += [(x, y - radius * 1.12 - 0.025, 0.075, 0.022) for x, y in pos.values()]
+    limit = len(taken) + MAX_EDGE_LABELS
+    for _, where, label in sorted(spots, key=lambda s: (s[2].startswith("acq"), -s[0])):
+        box = (where[0], where[1], 0.0055 * len(label) + 0.008, 0.018)
+        if len(taken) >= limit or any(
+            abs(box[0] - o[0]) < box[2] + o[2] and abs(box[1] - o[1]) < box[3] + o[3]
+            for o in taken
+        ):
             continue
-        taken.append(where)
-        placed += 1
+        taken.append(box)
         ax.text(where[0], where[1], label, ha="center", va="center", fontsize=7.5 * scale,
                 zorder=2, fontdict=text,
                 bbox={"boxstyle": "round,pad=0.15", "fc": _BACKGROUND, "ec": "none", "alpha": 0.8})

@@ -84,3 +84,40 @@ def test_personality_drifts_from_lived_experience_and_is_logged(
     moved = darcy.persona.big_five.as_dict()
     assert all(abs(moved[t] - v) <= 0.1 + 1e-9 for t, v in origin.as_dict().items())
     assert moved != origin.as_dict()
+
+
+def test_turning_on_an_ally_is_a_betrayal(make_container: object) -> None:
+    container = make_container(max_chain=0)  # type: ignore[operator]
+    community, ids = _setup(container)
+    eco = community.ecosystem.id
+    eliz, jane, collins = ids["Elizabeth"], ids["Jane"], ids["William"]
+    for a, b in ((eliz, jane), (jane, eliz)):
+        _set(container, Relationship(a, b, eco, affinity=0.7, trust=0.7, familiarity=0.8,
+                                     label="close friend"))
+    for a in (eliz, jane):
+        _set(container, Relationship(a, collins, eco, affinity=-0.4, rivalry=0.7,
+                                     familiarity=0.5, label="rival"))
+    reflect(container.deps, eco, force=True)
+    with container.deps.uow() as uow:
+        sealed = uow.social.history(eliz, jane)
+    assert any(c.act == "ally" for c in sealed)
+
+    from engine.acts import Act
+    from engine.messages import Event, ParticipantKind
+    from engine.services.perceive import perceive
+
+    now = container.deps.clock.now()
+    with container.deps.uow() as uow:
+        perception = perceive(uow, Event(
+            ecosystem_id=eco, channel_id=community.channel.id, kind=EventKind.MESSAGE,
+            idempotency_key="test:turncoat", created_at=now, author_id=eliz,
+            author_kind=ParticipantKind.CHARACTER, author_name="Elizabeth Bennet",
+            act=Act.INSULT, target_id=jane, addressed_ids=(jane,),
+            text="Jane, you are a dull, vain creature and I was a fool to trust you."), now)
+        uow.commit()
+        pact = next(a for a in uow.pacts.alliances(eco, live_only=False)
+                    if {eliz, jane} <= a.members)
+        view = uow.relationships.get(jane, eliz, eco)
+    assert pact.status == "dissolved" and "turned on" in pact.history[-1]
+    assert view.trust < 0.7 and view.grudge > 0
+    assert any("broke the alliance" in n.text for n in perception.notices)

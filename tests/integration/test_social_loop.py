@@ -127,3 +127,39 @@ def test_a_revealed_confidence_is_a_betrayal(make_container: Callable[..., Conta
     assert after.grudge > 0
     assert any(c.act == "reveal_secret" and "Captain Carter" in c.cause for c in history)
     assert any("revealed Mary's secret" in n.text for n in perception.notices), [n.text for n in perception.notices]
+
+
+def test_friends_turn_estranged_after_a_betrayal(make_container: Callable[..., Container]) -> None:
+    from dataclasses import replace as _replace
+
+    from engine.acts import Act
+    from engine.messages import Event, ParticipantKind
+    from engine.relationships import Relationship
+    from engine.services.perceive import perceive
+
+    community = _open(make_container(max_chain=0))
+    eco, chan = community.ecosystem.id, community.channel.id
+    with community.deps.uow() as uow:
+        ids = {m.name.split()[0]: m.id for m in uow.participants.cast_of(chan)}
+    eliz, jane, lydia = ids["Elizabeth"], ids["Jane"], ids["Lydia"]
+    now = community.deps.clock.now()
+
+    def say(uow, author: int, name: str, target: int, act: Act, text: str, key: str):  # type: ignore[no-untyped-def]
+        return perceive(uow, Event(
+            ecosystem_id=eco, channel_id=chan, kind=EventKind.MESSAGE, idempotency_key=key,
+            created_at=now, author_id=author, author_kind=ParticipantKind.CHARACTER,
+            author_name=name, act=act, target_id=target, addressed_ids=(target,), text=text), now)
+
+    with community.deps.uow() as uow:
+        uow.relationships.save(_replace(Relationship(jane, eliz, eco, affinity=0.8, trust=0.7,
+                                                     familiarity=0.9, label="close friend"),
+                                        updated_at=now, interactions=30))
+        say(uow, jane, "Jane Bennet", eliz, Act.CONFIDE,
+            "Lizzy, a secret between us: I still love Mr. Bingley.", "t:confide")
+        perception = say(uow, eliz, "Elizabeth Bennet", lydia, Act.SMALL_TALK,
+                         "Lydia, do you know Jane still loves Mr. Bingley?", "t:gossip")
+        uow.commit()
+        view = uow.relationships.get(jane, eliz, eco)
+    assert view.label == "estranged"
+    assert any("Elizabeth Bennet revealed Jane Bennet's secret" in n.text
+               for n in perception.notices)
