@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 HELP = (
     "Type to speak in the channel. Address a character by name or @name "
-    "(e.g. '@Darcy, do you dance?'). Commands: /cast, /relationships, /help, /quit."
+    "(e.g. '@Darcy, do you dance?'). Commands: /cast, /relationships, /observatory, "
+    "/graph [FILE.png], /why NAME and NAME, /announce on|off, /help, /quit."
 )
 PALETTE = ["magenta", "cyan", "green", "yellow", "bright_blue", "red", "bright_magenta"]
 
@@ -51,6 +52,9 @@ class _Listener:
                 self.show(json.loads(message["data"]))
 
     def show(self, payload: dict[str, Any]) -> None:
+        if payload.get("kind") == "system":
+            self.console.print(f"[italic bright_black]✦ {payload['text']}[/]")
+            return
         if not payload.get("is_character"):
             return
         name = payload["author"]
@@ -126,6 +130,12 @@ def run_interactive(community: ConsoleCommunity, worker: EmbeddedWorker, rendere
             if text == "/relationships":
                 console.print(_relationship_table(community))
                 continue
+            if text.startswith("/"):
+                try:
+                    _command(community, console, text)
+                except UserFacingError as exc:
+                    console.print(f"[yellow]{exc}[/]")
+                continue
             try:
                 result = community.say(text)
             except UserFacingError as exc:
@@ -140,6 +150,38 @@ def run_interactive(community: ConsoleCommunity, worker: EmbeddedWorker, rendere
         worker.stop()
         listener.stop()
         console.print("[dim]Goodbye. The cast will remember this evening.[/]")
+
+
+def _command(community: ConsoleCommunity, console: Console, text: str) -> None:
+    """The console's social commands (the same engine services the bots call)."""
+    from engine.services import setup
+    from engine.services.observatory import (
+        observatory,
+        relationship_graph,
+        relationship_story,
+        render_text,
+    )
+
+    deps, eco = community.deps, community.ecosystem.id
+    word, _, rest = text.partition(" ")
+    if word == "/observatory":
+        console.print(render_text(observatory(deps, eco)), markup=False)
+    elif word == "/graph":
+        path = rest.strip() or "relationships.png"
+        with open(path, "wb") as handle:
+            handle.write(relationship_graph(deps, eco))
+        console.print(f"[dim]Relationship graph written to {path}[/]")
+    elif word == "/why":
+        first, sep, second = rest.partition(" and ")
+        if not sep:
+            console.print("[yellow]Usage: /why Elizabeth Bennet and Fitzwilliam Darcy[/]")
+            return
+        console.print(relationship_story(deps, eco, first.strip(), second.strip()), markup=False)
+    elif word == "/announce" and rest.strip() in ("on", "off"):
+        setup.set_announcements(deps, community.channel.id, rest.strip() == "on")
+        console.print(f"[dim]Relationship announcements {rest.strip()}.[/]")
+    else:
+        console.print(f"[yellow]Unknown command {word}.[/] {HELP}")
 
 
 def _lines(console: Console):  # type: ignore[no-untyped-def]

@@ -107,7 +107,8 @@ def observatory(deps: Deps, ecosystem_id: int, *, window: timedelta = timedelta(
         rels = uow.relationships.for_ecosystem(ecosystem_id)
         names = {pid: n for pid, (n, _) in uow.participants.names(
             [i for r in rels for i in (r.source_id, r.target_id)] + ids).items()}
-        notable = [r for r in rels if r.label not in ("stranger", "acquaintance")]
+        notable = [r for r in rels if r.label not in ("stranger", "acquaintance")
+                   or abs(r.affinity) >= 0.15 or abs(r.trust) >= 0.15]
         notable.sort(key=lambda r: -(abs(r.affinity) + abs(r.trust) + r.romance + r.rivalry))
         report.relationships = [
             RelationshipLine(names.get(r.source_id, "?"), names.get(r.target_id, "?"), r.label,

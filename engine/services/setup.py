@@ -16,6 +16,7 @@ __all__ = [
     "add_character",
     "import_characters",
     "add_to_cast",
+    "set_announcements",
     "remove_from_cast",
     "export_character",
     "find_character",
@@ -58,6 +59,13 @@ def import_characters(
             ids.append(cid)
         uow.commit()
     return ids
+
+
+def set_announcements(deps: Deps, channel_id: int, on: bool) -> None:
+    """Switch the channel's relationship-change announcements on or off."""
+    with deps.uow() as uow:
+        uow.spaces.update_channel_settings(channel_id, {"announce_changes": on})
+        uow.commit()
 
 
 def add_to_cast(deps: Deps, channel_id: int, character_id: int) -> None:

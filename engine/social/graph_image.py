@@ -54,8 +54,8 @@ EDGE_STYLES: dict[str, tuple[str, Literal["-", "--"], str]] = {
 MAX_EDGE_LABELS = 40
 _PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948",
             "#9c755f", "#ff9da7", "#bab0ac")
-_EXTRA_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Noto Sans SC", "Noto Emoji",
-                "Source Han Sans", "WenQuanYi Zen Hei", "Droid Sans Fallback", "Symbola")
+_EXTRA_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Noto Sans SC",
+                "WenQuanYi Zen Hei", "Droid Sans Fallback", "Noto Emoji", "Symbola")
 _SUBSTITUTES = {"💕": "♥", "💖": "♥", "💗": "♥", "🥰": "☺", "🙂": "☺"}
 _BACKGROUND, _INK, _LONE = "#fbfaf6", "#2b2b2b", "#9a9a9a"
 _KAMADA_KAWAI_MAX = 150
@@ -190,54 +190,53 @@ def _hull(ax: Axes, members: list[np.ndarray], radius: float, colour: str, scale
 
 def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radius: float,
            scale: float, text: dict[str, Any]) -> None:
-    """All arcs as one line collection and one arrowhead collection (patch-per-arc is 5x
-    slower), then labels on the strongest arcs whose midpoint has room."""
+    """All arcs as one line collection plus one of arrowheads (a patch per arc is 5x slower),
+    then labels on the strongest arcs whose midpoint has room."""
+    if not rels:
+        return
     pairs = {(r.source_id, r.target_id) for r in rels}
-    lines, colours, widths, styles, heads, spots = [], [], [], [], [], []
-    for r in rels:
-        colour, style, field = EDGE_STYLES.get(r.label, (_LONE, ":", "affinity"))
-        strength = _strength(r)
-        a, b = pos[r.source_id], pos[r.target_id]
-        bend = 0.18 if (r.target_id, r.source_id) in pairs else 0.0
-        d = b - a
-        control = (a + b) / 2 + bend * np.array([d[1], -d[0]])
-        start = a + _unit(control - a) * radius * 1.05
-        end = b + _unit(control - b) * radius * 1.12
-        t = _CURVE[:, None]
-        lines.append((1 - t) ** 2 * start + 2 * (1 - t) * t * control + t**2 * end)
-        rgba = to_rgba(colour, 0.55 + 0.4 * strength)
-        colours.append(rgba)
-        widths.append((0.7 + 3.8 * strength) * scale)
-        styles.append(style)
-        tip, back = end, _unit(end - control)
-        size = (0.022 + 0.012 * strength) * (0.4 + 0.6 * radius / 0.0566)
-        side = np.array([-back[1], back[0]]) * size * 0.45
-        heads.append([tip, tip - back * size + side, tip - back * size - side])
-        spots.append((strength, (a + b) / 2 + 0.5 * bend * np.array([d[1], -d[0]]),
-                      f"{r.label} {float(getattr(r, field)):.1f}"))
-    ax.add_collection(LineCollection(lines, colors=colours, linewidths=widths,
-                                     linestyles=styles, capstyle="round", zorder=1))
-    ax.add_collection(PolyCollection(heads, facecolors=colours, edgecolors="none", zorder=1.5))
+    styles = [EDGE_STYLES.get(r.label, (_LONE, ":", "affinity")) for r in rels]
+    strength = np.array([_strength(r) for r in rels])
+    a, b = np.array([pos[r.source_id] for r in rels]), np.array([pos[r.target_id] for r in rels])
+    bend = np.array([0.18 if (r.target_id, r.source_id) in pairs else 0.0 for r in rels])[:, None]
+    normal = np.stack([b[:, 1] - a[:, 1], a[:, 0] - b[:, 0]], axis=1)
+    control = (a + b) / 2 + bend * normal  # the quadratic Bezier of matplotlib's "arc3"
+    start = a + _units(control - a) * radius * 1.05
+    end = b + _units(control - b) * radius * 1.12
+    t = _CURVE[None, :, None]
+    curves = (1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * control[:, None] + t**2 * end[:, None]
+    back = _units(end - control)
+    size = ((0.022 + 0.012 * strength) * (0.4 + 0.6 * radius / 0.0566))[:, None]
+    side = np.stack([-back[:, 1], back[:, 0]], axis=1) * size * 0.45
+    heads = np.stack([end, end - back * size + side, end - back * size - side], axis=1)
+    colours = [to_rgba(c, 0.55 + 0.4 * s) for (c, _, _), s in zip(styles, strength, strict=True)]
+    ax.add_collection(LineCollection(list(curves), colors=colours, capstyle="round", zorder=1,
+                                     linewidths=(0.7 + 3.8 * strength) * scale,
+                                     linestyles=[style for _, style, _ in styles]))
+    ax.add_collection(PolyCollection(list(heads), facecolors=colours, edgecolors="none", zorder=1.5))
     # Boxes (centre x, centre y, half width, half height) already taken: circles, names, labels.
     taken = [(x, y, radius, radius) for x, y in pos.values()]
     taken += [(x, y - radius * 1.12 - 0.025, 0.075, 0.022) for x, y in pos.values()]
     limit = len(taken) + MAX_EDGE_LABELS
-    for _, where, label in sorted(spots, key=lambda s: (s[2].startswith("acq"), -s[0])):
-        box = (where[0], where[1], 0.0055 * len(label) + 0.008, 0.018)
+    middles = (a + b) / 2 + 0.5 * bend * normal
+    spots = [(r.label == "acquaintance", -s, i) for i, (r, s) in enumerate(zip(rels, strength))]
+    for _, _, i in sorted(spots):
+        label = f"{rels[i].label} {float(getattr(rels[i], styles[i][2])):.1f}"
+        box = (middles[i, 0], middles[i, 1], 0.0055 * len(label) + 0.008, 0.018)
         if len(taken) >= limit or any(
             abs(box[0] - o[0]) < box[2] + o[2] and abs(box[1] - o[1]) < box[3] + o[3]
             for o in taken
         ):
             continue
         taken.append(box)
-        ax.text(where[0], where[1], label, ha="center", va="center", fontsize=7.5 * scale,
+        ax.text(box[0], box[1], label, ha="center", va="center", fontsize=7.5 * scale,
                 zorder=2, fontdict=text,
                 bbox={"boxstyle": "round,pad=0.15", "fc": _BACKGROUND, "ec": "none", "alpha": 0.8})
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = float(np.hypot(v[0], v[1]))
-    return v / norm if norm > 1e-12 else np.array([1.0, 0.0])
+def _units(v: np.ndarray) -> np.ndarray:
+    norm = np.hypot(v[:, 0], v[:, 1])[:, None]
+    return np.divide(v, norm, out=np.tile([1.0, 0.0], (len(v), 1)), where=norm > 1e-12)
 
 
 def _node(ax: Axes, node: NodeInfo, xy: np.ndarray, radius: float, colour: str, scale: float,

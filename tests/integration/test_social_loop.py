@@ -126,7 +126,8 @@ def test_a_revealed_confidence_is_a_betrayal(make_container: Callable[..., Conta
     assert after.trust < before.trust and after.trust <= -0.4
     assert after.grudge > 0
     assert any(c.act == "reveal_secret" and "Captain Carter" in c.cause for c in history)
-    assert any("revealed Mary's secret" in n.text for n in perception.notices), [n.text for n in perception.notices]
+    texts = [n.text for n in perception.notices]
+    assert any("revealed Mary's secret" in t for t in texts), texts
 
 
 def test_friends_turn_estranged_after_a_betrayal(make_container: Callable[..., Container]) -> None:
