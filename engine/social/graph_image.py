@@ -24,7 +24,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.colors import to_rgb, to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.image import imread
 from matplotlib.lines import Line2D
@@ -41,14 +40,10 @@ logger = logging.getLogger(__name__)
 
 #: label -> (colour, line style, the value shown beside the label).
 EDGE_STYLES: dict[str, tuple[str, Literal["-", "--"], str]] = {
-    "partner": ("#d81b60", "-", "romance"),
-    "crush": ("#f48fb1", "-", "romance"),
-    "close friend": ("#2e7d32", "-", "affinity"),
-    "friend": ("#66bb6a", "-", "affinity"),
-    "rival": ("#fb8c00", "-", "rivalry"),
-    "enemy": ("#8b0000", "-", "affinity"),
-    "estranged": ("#8d8d8d", "--", "affinity"),
-    "acquaintance": ("#c8c8c8", "-", "familiarity"),
+    "partner": ("#d81b60", "-", "romance"), "crush": ("#f48fb1", "-", "romance"),
+    "close friend": ("#2e7d32", "-", "affinity"), "friend": ("#66bb6a", "-", "affinity"),
+    "rival": ("#fb8c00", "-", "rivalry"), "enemy": ("#8b0000", "-", "affinity"),
+    "estranged": ("#8d8d8d", "--", "affinity"), "acquaintance": ("#c8c8c8", "-", "familiarity"),
 }
 #: At most this many ties carry a text label ("friend 0.6"): the strongest that have room.
 MAX_EDGE_LABELS = 40
@@ -59,7 +54,8 @@ _EXTRA_FONTS = ("Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans JP", "Noto Sa
 _SUBSTITUTES = {"💕": "♥", "💖": "♥", "💗": "♥", "🥰": "☺", "🙂": "☺"}
 _BACKGROUND, _INK, _LONE = "#fbfaf6", "#2b2b2b", "#9a9a9a"
 _KAMADA_KAWAI_MAX = 150
-_CURVE = np.linspace(0.0, 1.0, 14)
+_T = np.linspace(0.0, 1.0, 14)
+_BERNSTEIN = np.stack([(1 - _T) ** 2, 2 * (1 - _T) * _T, _T**2], axis=1)  # quadratic Bezier
 
 
 @dataclass(frozen=True)
@@ -203,8 +199,7 @@ def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radiu
     control = (a + b) / 2 + bend * normal  # the quadratic Bezier of matplotlib's "arc3"
     start = a + _units(control - a) * radius * 1.05
     end = b + _units(control - b) * radius * 1.12
-    t = _CURVE[None, :, None]
-    curves = (1 - t) ** 2 * start[:, None] + 2 * (1 - t) * t * control[:, None] + t**2 * end[:, None]
+    curves = np.einsum("tk,ekd->etd", _BERNSTEIN, np.stack([start, control, end], axis=1))
     back = _units(end - control)
     size = ((0.022 + 0.012 * strength) * (0.4 + 0.6 * radius / 0.0566))[:, None]
     side = np.stack([-back[:, 1], back[:, 0]], axis=1) * size * 0.45
@@ -213,14 +208,14 @@ def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radiu
     ax.add_collection(LineCollection(list(curves), colors=colours, capstyle="round", zorder=1,
                                      linewidths=(0.7 + 3.8 * strength) * scale,
                                      linestyles=[style for _, style, _ in styles]))
-    ax.add_collection(PolyCollection(list(heads), facecolors=colours, edgecolors="none", zorder=1.5))
+    ax.add_collection(PolyCollection(list(heads), facecolors=colours, edgecolors="none",
+                                     zorder=1.5))
     # Boxes (centre x, centre y, half width, half height) already taken: circles, names, labels.
     taken = [(x, y, radius, radius) for x, y in pos.values()]
     taken += [(x, y - radius * 1.12 - 0.025, 0.075, 0.022) for x, y in pos.values()]
     limit = len(taken) + MAX_EDGE_LABELS
     middles = (a + b) / 2 + 0.5 * bend * normal
-    spots = [(r.label == "acquaintance", -s, i) for i, (r, s) in enumerate(zip(rels, strength))]
-    for _, _, i in sorted(spots):
+    for i in sorted(range(len(rels)), key=lambda i: (rels[i].label == "acquaintance", -strength[i])):
         label = f"{rels[i].label} {float(getattr(rels[i], styles[i][2])):.1f}"
         box = (middles[i, 0], middles[i, 1], 0.0055 * len(label) + 0.008, 0.018)
         if len(taken) >= limit or any(
@@ -296,16 +291,11 @@ def _avatar(node: NodeInfo) -> np.ndarray | None:
 @cache
 def _fonts() -> tuple[list[str], frozenset[int]]:
     """The font family chain and every code point it can draw (looked up once)."""
-    families: list[str] = []
-    points: set[int] = set()
-    for family in ("DejaVu Sans", *_EXTRA_FONTS):
-        try:
-            path = font_manager.findfont(FontProperties(family=family), fallback_to_default=False)
-            points.update(FT2Font(path).get_charmap())
-        except (ValueError, RuntimeError, OSError):
-            continue
-        families.append(family)
-    return families or ["sans-serif"], frozenset(points)
+    fonts = sorted(font_manager.fontManager.ttflist, key=lambda f: (f.style, f.weight != 400))
+    files = {font.name: font.fname for font in reversed(fonts)}  # regular upright wins
+    families = [f for f in ("DejaVu Sans", *_EXTRA_FONTS) if f in files] or ["sans-serif"]
+    points = {p for f in families if f in files for p in FT2Font(files[f]).get_charmap()}
+    return families, frozenset(points)
 
 
 def _drawable(text: str) -> str:
