@@ -29,6 +29,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any
 
 from engine.acts import Act
 from engine.relationships import Relationship, clamp
@@ -47,8 +48,6 @@ __all__ = [
     "next_label",
     "pair_labels",
 ]
-
-_SIGNED = ("affinity", "trust", "romance", "rivalry", "respect")
 
 
 @dataclass(frozen=True)
@@ -141,16 +140,45 @@ def act_name(act: Act | str) -> str:
 
 def _toward(value: float, delta: float, low: float = -1.0) -> float:
     """Saturating step: positive deltas scale by the room above, negative by the room below."""
-    delta = clamp(delta)
+    # ``x if low < x < high else clamp(x, low, high)`` is ``clamp(x, low, high)``: inside the
+    # open range clamp returns x itself, and NaN fails the test. Only the rare edge pays a call.
+    if not -1.0 < delta < 1.0:
+        delta = clamp(delta)
     step = delta * (1.0 - value) if delta > 0 else delta * (value - low)
-    return clamp(value + step, low, 1.0)
+    moved = value + step
+    return moved if low < moved < 1.0 else clamp(moved, low, 1.0)
 
 
-def _with(view: Relationship, v: dict[str, float], grudge: float,
-          familiarity: float) -> Relationship:
-    return replace(view, affinity=v["affinity"], trust=v["trust"], romance=v["romance"],
-                   rivalry=v["rivalry"], respect=v["respect"], grudge=grudge,
-                   familiarity=familiarity)
+#: :class:`Relationship` is a plain frozen dataclass (no ``__post_init__``, no slots, every
+#: field set by ``__init__``), so a copy with some fields changed is its ``__dict__`` with those
+#: entries replaced: what :func:`dataclasses.replace` builds, without its per-call field
+#: introspection (a hot spot when every relationship decays). Anything else goes through
+#: ``replace``.
+_PLAIN_RELATIONSHIP = (
+    not hasattr(Relationship, "__post_init__")
+    and "__slots__" not in vars(Relationship)
+    and all(f.init for f in fields(Relationship))
+)
+_DELTA_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RelationshipDelta))
+_NO_EFFECT = RelationshipDelta()
+_FAMILIAR_ACTS = frozenset({"confide", "reveal_secret", "keep_secret"})
+
+
+def _evolve(view: Relationship, changes: dict[str, Any]) -> Relationship:
+    """``dataclasses.replace(view, **changes)``, fast for a plain :class:`Relationship`."""
+    if _PLAIN_RELATIONSHIP and type(view) is Relationship:
+        new = object.__new__(Relationship)
+        state = new.__dict__
+        state.update(view.__dict__)
+        state.update(changes)
+        return new
+    return replace(view, **changes)
+
+
+def _relabel(updated: Relationship, current_label: str) -> Relationship:
+    """``updated`` with the label it earns coming from ``current_label`` (hysteresis)."""
+    label = next_label(updated, current_label)
+    return updated if label == updated.label else _evolve(updated, {"label": label})
 
 
 def _finite(x: float) -> float:
@@ -187,11 +215,14 @@ def respond_to_act(
     del actor  # the perceiver's reading is what moves the view
     name = act_name(act)
     s = clamp(_finite(sentiment))
-    base = BASE_EFFECTS.get(name, RelationshipDelta())
+    base = BASE_EFFECTS.get(name, _NO_EFFECT)
     negative = name in NEGATIVE_ACTS
     sign = -1.0 if negative else 1.0
-    eff = {k: getattr(base, k) * (1.0 + 0.5 * s * sign) for k in _SIGNED}
-    eff["affinity"] += 0.02 * s
+    # One local per signed dimension (affinity, trust, romance, rivalry, respect).
+    scale = 1.0 + 0.5 * s * sign
+    aff, tr, rom = base.affinity * scale, base.trust * scale, base.romance * scale
+    riv, res = base.rivalry * scale, base.respect * scale
+    aff += 0.02 * s
 
     grudge_gain = _GRUDGE.get(name, 0.0)
     grudge_relief = 0.0
@@ -199,42 +230,48 @@ def respond_to_act(
         p = perceiver.big_five
         if negative:
             mood = (1.0 + 0.8 * p.neuroticism) * (1.0 - 0.4 * p.agreeableness)
-            eff = {k: v * mood for k, v in eff.items()}
+            aff, tr, rom, riv, res = aff * mood, tr * mood, rom * mood, riv * mood, res * mood
             grudge_gain *= mood
         elif name == "apologise":
-            eff = {k: v * (0.6 + 0.8 * p.agreeableness) for k, v in eff.items()}
+            m = 0.6 + 0.8 * p.agreeableness
+            aff, tr, rom, riv, res = aff * m, tr * m, rom * m, riv * m, res * m
             grudge_relief = 0.1 * (0.5 + p.agreeableness)
         elif name == "tease":
-            eff["affinity"] += 0.06 * (p.openness - 0.5)
-            eff["rivalry"] *= 1.5 - p.openness
+            aff += 0.06 * (p.openness - 0.5)
+            riv *= 1.5 - p.openness
         elif name == "praise":
-            eff = {k: v * min(1.0, 0.5 + p.agreeableness) for k, v in eff.items()}
+            m = min(1.0, 0.5 + p.agreeableness)
+            aff, tr, rom, riv, res = aff * m, tr * m, rom * m, riv * m, res * m
     elif name == "apologise":
         grudge_relief = 0.1
 
     if name == "praise" and view.affinity < 0:
         # Flattery from someone you dislike counts less and makes you wonder what they want.
-        eff = {k: v * (1.0 + view.affinity) for k, v in eff.items()}
-        eff["trust"] -= 0.05 * -view.affinity
-    if negative and eff["affinity"] < 0:
-        eff["affinity"] *= 1.0 + 0.5 * min(1.0, max(0.0, (view.affinity - 0.2) / 0.3))
-    if eff["trust"] > 0:
-        eff["trust"] *= 1.0 - 0.5 * view.grudge
+        m = 1.0 + view.affinity
+        aff, tr, rom, riv, res = aff * m, tr * m, rom * m, riv * m, res * m
+        tr -= 0.05 * -view.affinity
+    if negative and aff < 0:
+        aff *= 1.0 + 0.5 * min(1.0, max(0.0, (view.affinity - 0.2) / 0.3))
+    if tr > 0:
+        tr *= 1.0 - 0.5 * view.grudge
 
-    new = {k: _toward(getattr(view, k), eff[k]) for k in _SIGNED}
+    new_trust = _toward(view.trust, tr)
     grudge = clamp(view.grudge + clamp(grudge_gain, 0, 1) * (1 - view.grudge), 0, 1)
     grudge = clamp(grudge * (1 - grudge_relief), 0, 1)
     if name in _COLLAPSE:
-        new["trust"] = max(-1.0, min(new["trust"], -0.4, view.trust - 0.5))
-    gain = 0.05 if name in {"confide", "reveal_secret", "keep_secret"} else 0.03
-    familiarity = _toward(view.familiarity, gain, low=0.0)
+        new_trust = max(-1.0, min(new_trust, -0.4, view.trust - 0.5))
+    gain = 0.05 if name in _FAMILIAR_ACTS else 0.03
 
-    updated = replace(_with(view, new, grudge=grudge, familiarity=familiarity),
-                      interactions=view.interactions + 1, updated_at=now)
-    updated = replace(updated, label=next_label(updated, view.label))
+    updated = _relabel(_evolve(view, {
+        "affinity": _toward(view.affinity, aff), "trust": new_trust,
+        "romance": _toward(view.romance, rom), "rivalry": _toward(view.rivalry, riv),
+        "respect": _toward(view.respect, res), "grudge": grudge,
+        "familiarity": _toward(view.familiarity, gain, low=0.0),
+        "interactions": view.interactions + 1, "updated_at": now,
+    }), view.label)
     record = ChangeRecord(
         source_id=view.source_id, target_id=view.target_id, act=name, cause=cause,
-        deltas=RelationshipDelta.between(view, updated).as_dict(),
+        deltas={k: getattr(updated, k) - getattr(view, k) for k in _DELTA_FIELDS},
         old_label=view.label, new_label=updated.label, at=now,
     )
     return updated, record
@@ -270,17 +307,34 @@ def decay(
     if elapsed == 0.0:
         return view
 
-    def keep(mult: float) -> float:
-        return 0.5 ** (elapsed / (half_life_s * mult))
-
-    new: dict[str, float] = {}
-    for k in _SIGNED:
-        rest = getattr(baseline, k) if baseline is not None else 0.0
-        k_mult = 4.0 if k == "trust" and view.grudge > 0 else 1.0
-        new[k] = clamp(rest + (getattr(view, k) - rest) * keep(k_mult))
-    updated = _with(view, new, grudge=clamp(view.grudge * keep(8.0), 0, 1),
-                    familiarity=clamp(view.familiarity * keep(10.0), 0, 1))
-    return replace(updated, label=next_label(updated, view.label))
+    # The fraction of the gap kept: 0.5 ** (elapsed / (half_life * multiplier)).
+    keep = 0.5 ** (elapsed / (half_life_s * 1.0))
+    keep_trust = 0.5 ** (elapsed / (half_life_s * 4.0)) if view.grudge > 0 else keep
+    if baseline is None:
+        b_aff = b_tr = b_rom = b_riv = b_res = 0.0
+    else:
+        b_aff, b_tr, b_rom = baseline.affinity, baseline.trust, baseline.romance
+        b_riv, b_res = baseline.rivalry, baseline.respect
+    aff = b_aff + (view.affinity - b_aff) * keep
+    tr = b_tr + (view.trust - b_tr) * keep_trust
+    rom = b_rom + (view.romance - b_rom) * keep
+    riv = b_riv + (view.rivalry - b_riv) * keep
+    res = b_res + (view.respect - b_res) * keep
+    grudge = view.grudge * 0.5 ** (elapsed / (half_life_s * 8.0))
+    fam = view.familiarity * 0.5 ** (elapsed / (half_life_s * 10.0))
+    # Each value is clamped (signed ones to [-1, 1], grudge and familiarity to [0, 1]); inside
+    # the open range clamp returns the value itself, so only values at or past an edge (or NaN)
+    # call it. This runs for every relationship at every reflection.
+    updated = _evolve(view, {
+        "affinity": aff if -1.0 < aff < 1.0 else clamp(aff),
+        "trust": tr if -1.0 < tr < 1.0 else clamp(tr),
+        "romance": rom if -1.0 < rom < 1.0 else clamp(rom),
+        "rivalry": riv if -1.0 < riv < 1.0 else clamp(riv),
+        "respect": res if -1.0 < res < 1.0 else clamp(res),
+        "grudge": grudge if 0.0 < grudge < 1.0 else clamp(grudge, 0, 1),
+        "familiarity": fam if 0.0 < fam < 1.0 else clamp(fam, 0, 1),
+    })
+    return _relabel(updated, view.label)
 
 
 def main_causes(

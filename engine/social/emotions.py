@@ -21,8 +21,9 @@ Everything is a pure function of its inputs: time enters only as ``elapsed_s``.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from engine.acts import ACT_VALENCE, Act
 from engine.personas import BigFive
@@ -105,6 +106,29 @@ class Mood:
     def emoji(self) -> str:
         """An indicator of the dominant emotion for the observatory."""
         return _EMOJI[self.dominant()[0]]
+
+
+#: :class:`Mood` is a plain frozen dataclass (no slots, every field set by ``__init__``), so
+#: :func:`_with_updates` may copy its ``__dict__`` instead of calling ``dataclasses.replace``.
+_PLAIN_MOOD = "__slots__" not in vars(Mood) and all(f.init for f in fields(Mood))
+
+
+def _with_updates(mood: Mood, updates: Mapping[str, float]) -> Mood:
+    """``replace(mood, **updates)``, fast for a plain :class:`Mood`.
+
+    The fields not in ``updates`` already passed ``Mood.__post_init__``, where clamping them
+    again changes nothing, so only the updated fields get the same clamping here.
+    """
+    if not (_PLAIN_MOOD and type(mood) is Mood):
+        return replace(mood, **updates)
+    new = object.__new__(Mood)
+    state = new.__dict__
+    state.update(mood.__dict__)
+    for key, value in updates.items():
+        if key not in state:
+            raise TypeError(f"Mood has no field {key!r}")
+        state[key] = clamp(float(value)) if key == "valence" else clamp(float(value), 0.0, 1.0)
+    return new
 
 
 def baseline_for(big_five: BigFive) -> Mood:
@@ -222,7 +246,7 @@ def appraise(
         # Saturating step: a move covers a fraction of the remaining room, so it never overshoots.
         room = (high - old) if delta > 0 else (old - low)
         updates[key] = old + delta * room
-    return replace(mood, **updates)
+    return _with_updates(mood, updates)
 
 
 def decay(mood: Mood, *, elapsed_s: float, baseline: Mood, half_life_s: float = 1800.0) -> Mood:
@@ -250,8 +274,10 @@ def tie_strength(rel: Relationship) -> float:
 
     Familiarity carries moods, warmth and romance strengthen the tie; strangers barely touch.
     """
-    warmth = 0.4 + 0.6 * max(0.0, rel.affinity)
-    return clamp(rel.familiarity * warmth + 0.2 * max(0.0, rel.romance), 0.0, 1.0)
+    aff, rom = rel.affinity, rel.romance
+    # ``x if x > 0.0 else 0.0`` is ``max(0.0, x)`` for floats (NaN and -0.0 included).
+    warmth = 0.4 + 0.6 * (aff if aff > 0.0 else 0.0)
+    return clamp(rel.familiarity * warmth + 0.2 * (rom if rom > 0.0 else 0.0), 0.0, 1.0)
 
 
 def contagion(
@@ -281,15 +307,31 @@ def contagion(
         if source != target and source in moods and target in moods and weight > 0:
             neighbours.setdefault(source, []).append((target, weight))
     result = dict(moods)
+    # Each mood's values as a tuple in _FIELDS order, read once rather than per neighbour.
+    read: dict[int, tuple[float, ...]] = {}
+
+    def values_of(who: int) -> tuple[float, ...]:
+        found = read.get(who)
+        if found is None:
+            mood = moods[who]
+            found = read[who] = tuple([getattr(mood, name) for name in _FIELDS])
+        return found
+
     for who, links in neighbours.items():
         total = sum(weight for _, weight in links)
         pull = rate * (1.0 - math.prod(1.0 - weight for _, weight in links))
-        own = moods[who]
+        weights = [weight for _, weight in links]
+        # One column of neighbour values per field: the same products, summed in the same order.
+        columns = zip(*[values_of(o) for o, _ in links], strict=True)
         values: dict[str, float] = {}
-        for name in _FIELDS:
-            mean = sum(getattr(moods[o], name) * w for o, w in links) / total
-            new = (1.0 - pull) * getattr(own, name) + pull * mean
-            hull = [getattr(own, name), *(getattr(moods[o], name) for o, _ in links)]
-            values[name] = min(max(hull), max(min(hull), new))  # guard against rounding
+        for name, mine, column in zip(_FIELDS, values_of(who), columns, strict=True):
+            mean = sum(map(operator.mul, column, weights)) / total
+            new = (1.0 - pull) * mine + pull * mean
+            # The hull of [mine, *column] (as min()/max() pick it: first extreme wins ties),
+            # to guard against rounding.
+            low, high = min(column), max(column)
+            low = low if low < mine else mine
+            high = high if high > mine else mine
+            values[name] = min(high, max(low, new))
         result[who] = Mood(**values)
     return result

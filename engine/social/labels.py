@@ -86,6 +86,25 @@ _ABOVE: dict[str, frozenset[str]] = {
 }
 
 
+def _plan(current: str) -> tuple[tuple[str, _Rule], ...]:
+    """The rules :func:`next_label` checks, in priority order, when the label is ``current``."""
+    plan: list[tuple[str, _Rule]] = []
+    for label in LABELS:
+        if label == current or current in _ABOVE.get(label, ()):
+            plan.append((label, _STAY[label]))
+        elif label == "estranged":
+            if current in _CLOSE:  # only a close label can become estranged
+                plan.append((label, _ENTER[label]))
+        else:
+            plan.append((label, _ENTER[label]))
+    return tuple(plan)
+
+
+#: For each current label, the (label, rule) pairs to try in order; built once, since the
+#: choice of enter or stay rule depends only on the current label.
+_PLANS: dict[str, tuple[tuple[str, _Rule], ...]] = {current: _plan(current) for current in _STAY}
+
+
 def next_label(view: Relationship, current_label: str) -> str:
     """The label ``view`` earns given its current label (see the module table).
 
@@ -97,15 +116,8 @@ def next_label(view: Relationship, current_label: str) -> str:
         The new label. A single view never *becomes* ``"partner"`` (that needs both views,
         :func:`pair_labels`); it can only stay one.
     """
-    current = current_label if current_label in _STAY else "stranger"
-    for label in LABELS:
-        if label == current or current in _ABOVE.get(label, ()):
-            holds = _STAY[label](view)
-        elif label == "estranged":
-            holds = current in _CLOSE and _ENTER[label](view)
-        else:
-            holds = _ENTER[label](view)
-        if holds:
+    for label, holds in _PLANS.get(current_label, _PLANS["stranger"]):
+        if holds(view):
             return label
     return "stranger"  # pragma: no cover - the stranger rule always holds
 

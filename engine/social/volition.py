@@ -60,6 +60,7 @@ no confiding if ``grudge > .1`` or ``trust < 0``; humans are never threatened, i
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Sequence
@@ -67,7 +68,7 @@ from dataclasses import dataclass
 
 from engine.acts import Act
 from engine.personas import BigFive
-from engine.relationships import Relationship, clamp
+from engine.relationships import Relationship
 from engine.social.emotions import Mood
 
 __all__ = ["Candidate", "Context", "TARGET_TEMPERATURE", "coldness", "grudge_of",
@@ -115,28 +116,49 @@ class Context:
 
 def grudge_of(rel: Relationship) -> float:
     """The relationship's grudge in [0, 1] (0 where the field does not exist yet)."""
-    return clamp(float(getattr(rel, "grudge", 0.0)), 0.0, 1.0)
+    grudge = float(getattr(rel, "grudge", 0.0))
+    # clamp(grudge, 0.0, 1.0), inlined: this runs for every candidate of every choice.
+    return 0.0 if grudge != grudge else min(1.0, max(0.0, grudge))
 
 
 def coldness(rel: Relationship) -> float:
     """How betrayed the source feels toward the target, in [0, 1]."""
-    distrust = -rel.trust if rel.trust < -0.3 else 0.0
-    return clamp(max(grudge_of(rel), distrust), 0.0, 1.0)
+    trust = rel.trust
+    distrust = -trust if trust < -0.3 else 0.0
+    # clamp(max(grudge, distrust), 0.0, 1.0): neither side can be NaN here.
+    return min(1.0, max(0.0, max(grudge_of(rel), distrust)))
 
 
 def target_scores(actor: BigFive, mood: Mood, candidates: Sequence[Candidate]) -> dict[int, float]:
     """The volition score of turning to each candidate (higher is more wanted)."""
+    # The actor's terms are the same for every candidate: computed once, with the same
+    # arithmetic as per candidate. ``x if x > 0.0 else 0.0`` is ``max(0.0, x)`` for floats.
+    a, anger = actor.agreeableness, mood.anger
+    warmth = 0.5 + actor.extraversion
+    provoked = 1.5 * (1 - a) + anger
+    hostile = 1.5 * anger * (1 - a) - 0.5
+    betrayed = 2.5 * anger - 1.0
     scores: dict[int, float] = {}
     for c in candidates:
-        rel, a = c.relationship, actor.agreeableness
-        score = (0.5 + actor.extraversion) * (
-            1.5 * max(0.0, rel.affinity) + rel.familiarity + 1.5 * max(0.0, rel.romance)
+        rel = c.relationship
+        aff, rom, riv = rel.affinity, rel.romance, rel.rivalry
+        score = warmth * (
+            1.5 * (aff if aff > 0.0 else 0.0) + rel.familiarity + 1.5 * (rom if rom > 0.0 else 0.0)
         )
-        score += max(0.0, rel.rivalry) * (1.5 * (1 - a) + mood.anger)
-        score += max(0.0, -rel.affinity) * (1.5 * mood.anger * (1 - a) - 0.5)
-        score += coldness(rel) * (2.5 * mood.anger - 1.0)
-        if c.their_view is not None:
-            score += 0.5 * max(0.0, c.their_view.affinity)
+        score += (riv if riv > 0.0 else 0.0) * provoked
+        score += (-aff if -aff > 0.0 else 0.0) * hostile
+        # coldness(rel), inlined; ``(x if x < 1.0 else 1.0) if x > 0.0 else 0.0`` is
+        # ``clamp(x, 0.0, 1.0)`` for floats, NaN included.
+        grudge = float(getattr(rel, "grudge", 0.0))
+        grudge = (grudge if grudge < 1.0 else 1.0) if grudge > 0.0 else 0.0
+        trust = rel.trust
+        distrust = -trust if trust < -0.3 else 0.0
+        cold = distrust if distrust > grudge else grudge
+        score += ((cold if cold < 1.0 else 1.0) if cold > 0.0 else 0.0) * betrayed
+        their = c.their_view
+        if their is not None:
+            their_aff = their.affinity
+            score += 0.5 * (their_aff if their_aff > 0.0 else 0.0)
         scores[c.participant_id] = score + (0.25 if c.is_human else 0.0)
     return scores
 
@@ -202,6 +224,22 @@ def _answers(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
     return out
 
 
+def _wanted(goals: Sequence[str]) -> frozenset[str]:
+    said = " ".join(goals).lower()
+    return frozenset(kind for kind, words in _GOALS.items() if any(w in said for w in words))
+
+
+_wanted_cached = functools.lru_cache(maxsize=4096)(_wanted)
+
+
+def _wants(goals: Sequence[str]) -> frozenset[str]:
+    """The goal kinds (:data:`_GOALS`) that ``goals`` name; cached, as goals rarely change."""
+    try:
+        return _wanted_cached(goals)
+    except TypeError:  # unhashable goals (a list): nothing to cache by
+        return _wanted(goals)
+
+
 def _repertoire(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
     b, m, r, ctx = s.b5, s.mood, s.target.relationship, s.context
     a, e, n = b.agreeableness, b.extraversion, b.neuroticism
@@ -210,8 +248,7 @@ def _repertoire(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
     if s.incoming is not None:
         base[Act.RESPOND] = 1.5 if ctx.addressed_to_me else 0.75
     out: list[tuple[str, dict[Act, float]]] = [("baseline_chat", base)]
-    said = " ".join(ctx.goals).lower()
-    wants = {kind for kind, words in _GOALS.items() if any(w in said for w in words)}
+    wants = _wants(ctx.goals)
     if aff > 0.25:
         friend = {Act.PRAISE: 1.5 * aff, Act.JOKE: 1.2 * aff * (0.5 + e), Act.AGREE: 1.2 * aff,
                   Act.HELP: 0.5 * aff}
