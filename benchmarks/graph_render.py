@@ -28,6 +28,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+# One core, chosen before numpy starts its BLAS threads (they would keep the old affinity).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {0})
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python benchmarks/graph_render.py` puts benchmarks/ first
     sys.path.insert(0, str(ROOT))
@@ -114,8 +120,6 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=1200)
     parser.add_argument("--out", default="/tmp/personae-graph.png")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
     nodes, rels = cast(args.characters, args.relationships)
     communities = SocialGraph.from_relationships(rels).analyse().communities
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()

@@ -22,16 +22,21 @@ This is a benchmark, not a test: nothing here asserts, and it never runs under p
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import io
 import os
 import platform
-import pstats
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+# One core, chosen before numpy starts its BLAS threads (they would keep the old affinity).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {0})
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python benchmarks/social_analytics.py` puts benchmarks/ first
@@ -90,10 +95,10 @@ def synthetic(nodes: int, edges: int, seed: int = 0) -> list[Relationship]:
             romance=0.5 if d[4] < 0.03 else 0.0,
         )
         if d[5] < 0.07:  # a rival
-            rel = Relationship(**{**rel.__dict__, "rivalry": 0.4 + 0.4 * d[4]})
+            rel = replace(rel, rivalry=0.4 + 0.4 * d[4])
         elif d[5] < 0.10:  # an enemy
-            rel = Relationship(**{**rel.__dict__, "affinity": -0.5 - 0.4 * d[4], "rivalry": 0.5})
-        rels.append(Relationship(**{**rel.__dict__, "label": label_for(rel)}))
+            rel = replace(rel, affinity=-0.5 - 0.4 * d[4], rivalry=0.5)
+        rels.append(replace(rel, label=label_for(rel)))
     return rels
 
 
@@ -112,33 +117,58 @@ def machine() -> str:
     )
 
 
-def run_once(rels: list[Relationship], **options: int) -> tuple[float, float, Analytics]:
+def run_once(rels: list[Relationship], **options: int) -> tuple[float, float, float, Analytics]:
+    """One timed run: wall seconds to build, to analyse, and CPU seconds of both."""
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     graph = SocialGraph.from_relationships(rels)
     built = time.perf_counter()
     analytics = graph.analyse(**options)
     done = time.perf_counter()
-    return built - start, done - built, analytics
+    return built - start, done - built, time.process_time() - cpu, analytics
 
 
-def profile_steps(rels: list[Relationship]) -> str:
-    """Untimed cProfile pass: cumulative seconds of the main steps (with profiler overhead)."""
-    graph = SocialGraph.from_relationships(rels)
-    profiler = cProfile.Profile()
-    profiler.runcall(graph.analyse)
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    steps = (
-        "_pagerank", "louvain_communities", "fast_label_propagation_communities",
-        "betweenness_centrality", "_sampled_betweenness", "_bridges", "_local_bridges", "_power",
-    )
-    rows = []
-    for (path, _, func), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
-        if func in steps and ("social" in path or "networkx" in path):
-            rows.append((cumulative, func))
-    lines = ["| step | cumulative s (profiled) |", "|---|---:|"]
-    lines += [f"| `{func}` | {seconds:.3f} |" for seconds, func in sorted(rows, reverse=True)]
+def step_times(rels: list[Relationship]) -> str:
+    """One extra run with the main steps wrapped in timers (CPU seconds, no profiler overhead)."""
+    from engine.social import network
+
+    spent: dict[str, float] = {}
+
+    def timed(owner: Any, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.process_time()
+            result = original(*args, **kwargs)
+            if name.endswith("_communities"):
+                result = list(result)  # generators: the work happens while iterating
+            spent[name] = spent.get(name, 0.0) + time.process_time() - start
+            return result
+
+        patches.append((owner, name, original))
+        setattr(owner, name, wrapper)
+
+    patches: list[tuple[Any, str, Any]] = []
+    for owner, name in (
+        (network.SocialGraph, "from_relationships"), (network, "_pagerank"),
+        (nx, "from_scipy_sparse_array"), (nx.community, "louvain_communities"),
+        (nx.community, "fast_label_propagation_communities"), (network, "_betweenness"),
+        (network, "_bridges"), (network, "_power"),
+    ):
+        timed(owner, name)
+    try:
+        start = time.process_time()
+        network.SocialGraph.from_relationships(rels).analyse()
+        total = time.process_time() - start
+    finally:
+        for owner, name, original in patches:
+            setattr(owner, name, original)
+    lines = ["| step | cpu s |", "|---|---:|"]
+    lines += [f"| `{name}` | {seconds:.3f} |" for name, seconds in
+              sorted(spent.items(), key=lambda item: -item[1])]
+    lines.append(f"| everything else (edge extraction, sorting, results) | "
+                 f"{total - sum(spent.values()):.3f} |")
+    lines.append(f"| **total** | **{total:.3f}** |")
     return "\n".join(lines)
 
 
@@ -149,27 +179,27 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--louvain", action="store_true", help="also time Louvain forced on")
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {0})
     rels = synthetic(args.nodes, args.edges)
-    builds, analyses = [], []
+    builds, analyses, cpus = [], [], []
     analytics = None
     print(f"## Social analytics — {args.nodes:,} nodes, {len(rels):,} relationships\n")
     print(f"Machine: {machine()}\n")
-    print("| run | build s | analyse s | total s |\n|---|---:|---:|---:|")
+    print("| run | build s | analyse s | total s | cpu s |\n|---|---:|---:|---:|---:|")
     for i in range(args.runs):
-        build, analyse, analytics = run_once(rels)
+        build, analyse, cpu, analytics = run_once(rels)
         builds.append(build)
         analyses.append(analyse)
-        print(f"| {i + 1} | {build:.3f} | {analyse:.3f} | {build + analyse:.3f} |")
+        cpus.append(cpu)
+        print(f"| {i + 1} | {build:.3f} | {analyse:.3f} | {build + analyse:.3f} | {cpu:.3f} |")
     totals = [b + a for b, a in zip(builds, analyses, strict=True)]
     median = statistics.median(totals)
     print(
         f"| **median** | {statistics.median(builds):.3f} | {statistics.median(analyses):.3f} "
-        f"| **{median:.3f}** |\n"
+        f"| **{median:.3f}** | {statistics.median(cpus):.3f} |\n"
     )
     verdict = "meets" if median < TARGET_S else "MISSES"
-    print(f"Target < {TARGET_S:.1f} s on one core: {verdict} the target.\n")
+    print(f"Target < {TARGET_S:.1f} s (wall) on one core: {verdict} the target. CPU time is "
+          "shown too: on a shared machine the wall time also counts other processes.\n")
     assert analytics is not None
     sampled = analytics.betweenness_sources
     print(
@@ -184,13 +214,13 @@ def main() -> None:
         f"top brokers: {analytics.top(analytics.brokers, 3)}\n"
     )
     if args.louvain:
-        build, analyse, forced = run_once(rels, louvain_max_nodes=args.nodes)
+        build, analyse, cpu, forced = run_once(rels, louvain_max_nodes=args.nodes)
         print(
-            f"With Louvain forced on: build {build:.3f} s + analyse {analyse:.3f} s = "
-            f"{build + analyse:.3f} s ({len(forced.communities)} communities).\n"
+            f"With Louvain forced on (one run): build {build:.3f} s + analyse {analyse:.3f} s = "
+            f"{build + analyse:.3f} s, cpu {cpu:.3f} s ({len(forced.communities)} communities).\n"
         )
-    print("Where the time goes (one extra cProfile pass, overhead included):\n")
-    print(profile_steps(rels))
+    print("Where the time goes (one extra run, each step timed):\n")
+    print(step_times(rels))
 
 
 if __name__ == "__main__":

@@ -111,10 +111,16 @@ def find_addressed(text: str, cast: Sequence[CastMember]) -> tuple[list[int], li
         if member.id in addressed:
             continue
         for name in member.names():
-            if re.search(rf"(?<![\w@]){re.escape(name.lower())}(?!\w)", lowered):
+            if _name_pattern(name.lower()).search(lowered):
                 addressed.append(member.id)
                 break
     return addressed, unknown
+
+
+@lru_cache(maxsize=65_536)
+def _name_pattern(lowered_name: str) -> re.Pattern[str]:
+    """The compiled whole-word pattern of one name (names recur; compiling does not)."""
+    return re.compile(rf"(?<![\w@]){re.escape(lowered_name)}(?!\w)")
 
 
 def _match_token(token: str, cast: Sequence[CastMember]) -> int | None:

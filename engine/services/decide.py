@@ -12,6 +12,7 @@ from engine.cast import CastMember
 from engine.errors import ServiceUnavailable
 from engine.messages import Event, Intent
 from engine.services.deps import Deps
+from engine.services.social import Reaction
 from engine.services.volition_bridge import Volition
 
 __all__ = ["decide_after", "decide_in_quiet_channel", "enqueue", "requeue_stale"]
@@ -26,11 +27,13 @@ def decide_after(
     cast: list[CastMember],
     now: datetime,
     channel: Channel | None = None,
+    reaction: Reaction | None = None,
 ) -> list[Intent]:
     """Who answers ``event``; the intents are stored (not yet queued: see ``enqueue``).
 
     ``channel`` is the event's channel if the caller already read it in this unit of work
-    (its pacing slot must be current); it is read from storage when None.
+    (its pacing slot must be current); it is read from storage when None. ``reaction`` is
+    what perceiving the event read and wrote (profiles, moods, names), reused here.
     """
     if event.channel_id is None or not cast:
         return []
@@ -38,10 +41,8 @@ def decide_after(
         channel = uow.spaces.get_channel(event.channel_id)
     if channel is None:
         return []
-    affinities: dict[int, float] = {}
-    if event.author_id is not None:
-        views = uow.relationships.toward(event.author_id, [m.id for m in cast])
-        affinities = {source: rel.affinity for source, rel in views.items()}
+    volition = Volition(uow, cast, event, now, reaction)
+    affinities = volition.affinities_toward(event.author_id)
     decision = decide_replies(
         event,
         cast,
@@ -51,7 +52,7 @@ def decide_after(
         now=now,
         rules=deps.damping,
         rng=deps.rng("decide", event.id),
-        choose_act=Volition(uow, cast, event, now).act_chooser(),
+        choose_act=volition.act_chooser(),
     )
     return _store(uow, channel, decision, now)
 

@@ -101,7 +101,8 @@ def ingest(deps: Deps, message: IncomingMessage, *, channel_name: str = "") -> I
         perception = perceive(uow, event, now, cast)
         if perception.duplicate:
             return IngestResult(event_id=perception.event.id, duplicate=True)
-        intents = decide_after(deps, uow, event, perception.cast, now, channel)
+        intents = decide_after(deps, uow, event, perception.cast, now, channel,
+                               perception.reaction)
         uow.commit()
     names = {m.id: m.name for m in cast}
     if reading.unknown_mentions:

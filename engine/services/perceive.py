@@ -16,7 +16,7 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.cast import CastMember
 from engine.memory import Memory, importance_of, observation_text
 from engine.messages import Event, ParticipantKind
-from engine.services.social import react, record_notices
+from engine.services.social import Reaction, react, record_notices
 
 __all__ = ["Perception", "perceive", "event_payload"]
 
@@ -31,6 +31,8 @@ class Perception:
     witnesses: list[int] = field(default_factory=list)
     #: Notable changes stored as system events (to publish once committed).
     notices: list[Event] = field(default_factory=list)
+    #: The social state read and written while perceiving (reused by the decision).
+    reaction: Reaction | None = None
 
 
 def perceive(
@@ -71,12 +73,12 @@ def perceive(
         for member in cast
     ]
     uow.memories.add_many(memories)
-    notices = react(uow, event, cast, now)
-    system_events = record_notices(uow, event, notices, now)
+    reaction = react(uow, event, cast, now)
+    system_events = record_notices(uow, event, reaction.notices, now)
     if event.channel_id:
         uow.spaces.touch_channel(event.channel_id, last_event_at=now)
     return Perception(event=event, cast=cast, witnesses=[m.id for m in cast],
-                      notices=system_events)
+                      notices=system_events, reaction=reaction)
 
 
 def _target_name(uow: UnitOfWork, event: Event, cast: list[CastMember]) -> str | None:

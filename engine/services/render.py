@@ -150,7 +150,7 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         uow.participants.set_last_spoke(character.id or 0, now)
         uow.intents.finish(intent_id, IntentStatus.DELIVERED, result_event_id=event.id)
         followups = [] if perception.duplicate else decide_after(
-            deps, uow, event, perception.cast, now
+            deps, uow, event, perception.cast, now, reaction=perception.reaction
         )
         uow.commit()
     if not perception.duplicate:

@@ -66,7 +66,9 @@ def track_confidences(uow: UnitOfWork, event: Event, targets: list[int], listene
     if not told:
         return notices
     owners = sorted({c.owner_id for c in told})
-    names = {**names, **{pid: n for pid, (n, _) in uow.participants.names(owners).items()}}
+    missing = [o for o in owners if o not in names]
+    if missing:
+        names = {**names, **{pid: n for pid, (n, _) in uow.participants.names(missing).items()}}
     book = ConfidenceBook(uow.pacts.confidences_with([author, *owners]))
     for reveal in book.detect_reveals(author, event.text, listeners, now, event.id):
         uow.pacts.mark_revealed(reveal.confidence)

@@ -8,7 +8,7 @@ with its cause, and a new label becomes a notable change the channel may announc
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
@@ -27,7 +27,7 @@ from engine.social.emotions import Mood, appraise, baseline_for
 from engine.social.emotions import decay as decay_mood
 from engine.social.labels import next_label
 
-__all__ = ["Notice", "react", "record_notices", "current_moods", "meet"]
+__all__ = ["Notice", "Reaction", "react", "record_notices", "current_moods", "meet"]
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +35,26 @@ log = logging.getLogger(__name__)
 ANNOUNCED = {"friend", "close friend", "crush", "partner", "rival", "enemy", "estranged"}
 
 
-def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) -> list[Notice]:
+@dataclass
+class Reaction:
+    """What perceiving an event changed socially, and what the decision can reuse."""
+
+    notices: list[Notice] = field(default_factory=list)
+    profiles: dict[int, Profile] = field(default_factory=dict)
+    moods: dict[int, Mood] = field(default_factory=dict)
+    names: dict[int, tuple[str, ParticipantKind]] = field(default_factory=dict)
+
+
+def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) -> Reaction:
     """Apply ``event``'s act to relationships and moods; return notable changes."""
     if event.author_id is None or event.act is None:
-        return []
+        return Reaction()
     targets = [t for t in (list(event.addressed_ids) or
                            ([event.target_id] if event.target_id else []))
                if t != event.author_id]
     present = [m.id for m in cast]
     profiles = uow.participants.profiles([event.author_id, *targets, *present])
-    names = uow.participants.names([event.author_id, *targets])
+    names = uow.participants.names([event.author_id, *targets, *present])
     author = names.get(event.author_id, (event.author_name, ParticipantKind.HUMAN))[0]
     notices: list[Notice] = []
     clipped = " ".join(event.text.split())[:120]
@@ -59,7 +69,7 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
         uow.relationships.save(updated)
         if fresh:
             uow.social.set_baseline(target_id, event.author_id, _values(view))
-        uow.social.record_change(event.ecosystem_id, change, event.id)
+        uow.social.record_change(event.ecosystem_id, change, event.id, bump=False)
         notice = _notice(change, names, author)
         if notice is not None:
             notices.append(notice)
@@ -70,14 +80,15 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
         uow.relationships.save(replace(known, label=next_label(known, own.label)))
         if own.updated_at is None:
             uow.social.set_baseline(event.author_id, target_id, _values(own))
-    plain_names = {pid: n for pid, (n, _) in
-                   uow.participants.names([event.author_id, *targets, *present]).items()}
+    if targets:
+        uow.social.bump_version(event.ecosystem_id)
+    plain_names = {pid: n for pid, (n, _) in names.items()}
     notices += track_confidences(uow, event, targets, [*present, *targets], profiles,
                                  plain_names, now)
     notices += track_conflicts(uow, event, targets, plain_names, now)
     notices += track_alliance_breaches(uow, event, targets, profiles, plain_names, now)
-    _appraise_witnesses(uow, event, cast, targets, profiles, now)
-    return notices
+    moods = _appraise_witnesses(uow, event, cast, targets, profiles, now)
+    return Reaction(notices, profiles, moods, names)
 
 
 def _values(rel: Relationship) -> dict[str, float]:
@@ -120,17 +131,22 @@ def current_moods(uow: UnitOfWork, ids: list[int], profiles: dict[int, Profile],
 
 def _appraise_witnesses(uow: UnitOfWork, event: Event, cast: list[CastMember],
                         targets: list[int], profiles: dict[int, Profile],
-                        now: datetime) -> None:
-    present = [m.id for m in cast if m.id != event.author_id and m.id in profiles]
+                        now: datetime) -> dict[int, Mood]:
+    """Every witness's mood after the act (the author's too, unchanged), saved at once."""
+    ids = [m.id for m in cast if m.id in profiles]
+    moods = current_moods(uow, ids, profiles, now)
+    present = [i for i in ids if i != event.author_id]
     if not present or event.author_id is None or event.act is None:
-        return
-    moods = current_moods(uow, present, profiles, now)
+        return moods
     views = uow.relationships.toward(event.author_id, present)
-    for cid in present:
-        mood = appraise(moods[cid], event.act, as_target=cid in targets,
-                        sentiment=event.sentiment, relationship=views.get(cid),
-                        personality=profiles[cid].big_five)
-        uow.social.save_mood(cid, mood, now)
+    updated = {
+        cid: appraise(moods[cid], event.act, as_target=cid in targets,
+                      sentiment=event.sentiment, relationship=views.get(cid),
+                      personality=profiles[cid].big_five)
+        for cid in present
+    }
+    uow.social.save_moods(updated, now)
+    return {**moods, **updated}
 
 
 def record_notices(uow: UnitOfWork, event: Event, notices: list[Notice],

@@ -16,7 +16,7 @@ from engine.autonomy import ActChooser, TargetChooser
 from engine.cast import CastMember
 from engine.messages import Event, ParticipantKind
 from engine.relationships import Relationship
-from engine.services.social import current_moods
+from engine.services.social import Reaction, current_moods
 from engine.social.conflicts import is_hostile
 from engine.social.emotions import Mood
 from engine.social.volition import Candidate, Context, choose_act, choose_target
@@ -28,18 +28,39 @@ class Volition:
     """Choosers for one decision, over the people present (and the event's author)."""
 
     def __init__(self, uow: UnitOfWork, cast: Sequence[CastMember], event: Event | None,
-                 now: datetime) -> None:
+                 now: datetime, reaction: Reaction | None = None) -> None:
         self.event = event
         ids = [m.id for m in cast]
         if event is not None and event.author_id is not None and event.author_id not in ids:
             ids.append(event.author_id)
-        self.profiles = uow.participants.profiles(ids)
-        self.moods = current_moods(uow, [m.id for m in cast], self.profiles, now)
+        cast_ids = [m.id for m in cast]
+        if reaction is not None and reaction.profiles:
+            # Perceiving the event already read (and updated) these: no second round trip.
+            self.profiles = reaction.profiles
+            self.moods = {i: m for i, m in reaction.moods.items() if i in cast_ids}
+            names = reaction.names
+        else:
+            self.profiles = uow.participants.profiles(ids)
+            self.moods = current_moods(uow, cast_ids, self.profiles, now)
+            names = uow.participants.names(ids)
         self.views: dict[tuple[int, int], Relationship] = {
             (r.source_id, r.target_id): r for r in uow.relationships.among(ids)
         }
-        self.kinds = {pid: kind for pid, (_, kind) in uow.participants.names(ids).items()}
+        self.kinds = {pid: kind for pid, (_, kind) in names.items()}
         self.ecosystem_id = event.ecosystem_id if event is not None else 0
+        self._rivals: dict[int, frozenset[int]] = {}
+        self._allies: dict[int, frozenset[int]] = {}
+        for (source, target), rel in self.views.items():
+            if is_hostile(rel):
+                self._rivals[source] = self._rivals.get(source, frozenset()) | {target}
+            elif rel.label in ("friend", "close friend", "partner"):
+                self._allies[source] = self._allies.get(source, frozenset()) | {target}
+
+    def affinities_toward(self, target: int | None) -> dict[int, float]:
+        """Each loaded participant's affinity toward ``target``."""
+        if target is None:
+            return {}
+        return {s: r.affinity for (s, t), r in self.views.items() if t == target}
 
     def _candidate(self, actor: int, target: int) -> Candidate:
         rel = self.views.get((actor, target)) or Relationship(actor, target, self.ecosystem_id)
@@ -50,10 +71,7 @@ class Volition:
         return self.moods.get(actor) or Mood.neutral()
 
     def _company(self, actor: int) -> tuple[frozenset[int], frozenset[int]]:
-        rivals = {t for (s, t), r in self.views.items() if s == actor and is_hostile(r)}
-        allies = {t for (s, t), r in self.views.items()
-                  if s == actor and r.label in ("friend", "close friend", "partner")}
-        return frozenset(rivals), frozenset(allies)
+        return self._rivals.get(actor, frozenset()), self._allies.get(actor, frozenset())
 
     def act_chooser(self) -> ActChooser:
         def choose(member: CastMember, target_id: int | None, rng: random.Random) -> Act:

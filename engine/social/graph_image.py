@@ -87,54 +87,51 @@ def render_graph_png(
         size_px: Width and height of the image in pixels (at least 64).
     """
     size_px, info = max(64, int(size_px)), {n.id: n for n in nodes}
-    scale = size_px / 1200
-    for r in rels:
-        for node_id in (r.source_id, r.target_id):
-            info.setdefault(node_id, NodeInfo(node_id, f"#{node_id}"))
+    info.update({i: NodeInfo(i, f"#{i}") for r in rels for i in (r.source_id, r.target_id)
+                 if i not in info})
     ids = sorted(info)
     groups = {m: k for k, group in enumerate(communities or ()) for m in group if len(group) > 1}
     drawn = sorted((r for r in rels if r.label != "stranger" and r.source_id != r.target_id),
                    key=_strength)  # the strongest are drawn last, on top
-    pos = _layout(ids, drawn, groups)
     radius = _radius(len(ids))
-
-    fig = Figure(figsize=(size_px / 100, size_px / 100), dpi=100, facecolor=_BACKGROUND)
+    grow, lim = min(1.5, max(1.0, radius / 0.057)), 1 + 2 * radius  # small casts: larger text
+    pos = _layout(ids, drawn, groups, 3.3 * radius * grow)
+    fig, scale = Figure(figsize=(size_px / 100,) * 2, facecolor=_BACKGROUND), size_px / 1200
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.03, 0.07, 0.94, 0.86))
+    ax = fig.add_axes((0.03, 0.07, 0.94, 0.86), xlim=(-lim, lim), ylim=(-lim - 0.04, lim),
+                      aspect="equal")
     ax.set_axis_off()
-    ax.set(xlim=(-1.16, 1.16), ylim=(-1.2, 1.12), aspect="equal")
     text = {"family": _fonts()[0], "color": _INK}
     for k, group in enumerate(communities or ()):
         _hull(ax, [pos[m] for m in group if m in pos], radius, _PALETTE[k % len(_PALETTE)], scale)
-    _edges(ax, drawn, pos, radius, scale, text)
+    _edges(ax, drawn, pos, radius, scale * grow, grow, text)
     for node_id in ids:
         g = groups.get(node_id)
         colour = _PALETTE[g % len(_PALETTE)] if g is not None else _LONE
-        _node(ax, info[node_id], pos[node_id], radius, colour, scale, text)
-    if title:
-        fig.text(0.5, 0.965, _drawable(title), ha="center", va="center", fontsize=20 * scale,
-                 fontweight="bold", fontdict=text)
+        _node(ax, info[node_id], pos[node_id], radius, colour, scale * grow, text)
+    fig.text(0.5, 0.965, _drawable(title), ha="center", va="center", fontsize=max(20 * scale, 9),
+             fontweight="bold", fontdict=text)
     used = {r.label for r in drawn}
     handles = [Line2D([], [], color=colour, linestyle=style, linewidth=3 * scale, label=label)
                for label, (colour, style, _) in EDGE_STYLES.items() if label in used]
     if handles:
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False,
-                   prop={"family": text["family"], "size": 10 * scale}, handlelength=2.2)
+        rows = 1 if scale >= 0.75 else 2  # small pictures: the legend on two rows
+        fig.legend(handles=handles, loc="lower center", ncol=-(-len(handles) // rows),
+                   frameon=False, prop={"family": text["family"], "size": max(10 * scale, 6)})
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=100, facecolor=_BACKGROUND)
     return out.getvalue()
 
 
 def _strength(rel: Relationship) -> float:
-    if negative_kind(rel):
-        return min(1.0, max(0.0, rel.rivalry, -rel.affinity))
-    return min(1.0, tie_strength(rel))
+    hostile = negative_kind(rel)
+    return min(1.0, max(0.0, rel.rivalry, -rel.affinity) if hostile else tie_strength(rel))
 
 
-def _layout(ids: list[int], rels: Sequence[Relationship],
-            groups: dict[int, int]) -> dict[int, np.ndarray]:
+def _layout(ids: list[int], rels: Sequence[Relationship], groups: dict[int, int],
+            reach: float) -> dict[int, np.ndarray]:
     """Kamada-Kawai on tie lengths (strong and same-community ties short, hostile ones long),
-    then circles pushed apart so that names fit, stretched to fill the square."""
+    stretched to fill the square, then centres pushed at least ``reach`` apart."""
     n = len(ids)
     if n <= 1:
         return {i: np.zeros(2) for i in ids}
@@ -146,8 +143,8 @@ def _layout(ids: list[int], rels: Sequence[Relationship],
         tie *= 0.7 if groups.get(r.source_id, -1) == groups.get(r.target_id, -2) else 1.0
         length[a, b] = length[b, a] = min(length[a, b] or math.inf, tie)
     dist = csgraph.shortest_path(length, directed=False)
-    finite = dist[np.isfinite(dist)]
-    dist[~np.isfinite(dist)] = (finite.max() if finite.size else 1.0) * 1.3  # other components
+    apart = max(float(dist[np.isfinite(dist)].max()), 0.5) * 1.3  # between components
+    dist[~np.isfinite(dist)] = apart
     if n <= _KAMADA_KAWAI_MAX:
         table = {i: dict(enumerate(row)) for i, row in enumerate(dist.tolist())}
         xy = np.array(list(nx.kamada_kawai_layout(nx.empty_graph(n), dist=table).values()))
@@ -159,7 +156,7 @@ def _layout(ids: list[int], rels: Sequence[Relationship],
         xy /= np.maximum(np.abs(xy).max(axis=0), 1e-9)
         delta = xy[:, None, :] - xy[None, :, :]
         gap = np.hypot(delta[..., 0], delta[..., 1]) + np.eye(n)
-        push = np.clip(3.3 * _radius(n) - gap, 0, None) / gap / 2
+        push = np.clip(reach - gap, 0, None) / gap / 2
         if not push.any():
             break
         xy += (delta * push[..., None]).sum(axis=1)
@@ -185,7 +182,7 @@ def _hull(ax: Axes, members: list[np.ndarray], radius: float, colour: str, scale
 
 
 def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radius: float,
-           scale: float, text: dict[str, Any]) -> None:
+           scale: float, grow: float, text: dict[str, Any]) -> None:
     """All arcs as one line collection plus one of arrowheads (a patch per arc is 5x slower),
     then labels on the strongest arcs whose midpoint has room."""
     if not rels:
@@ -211,20 +208,21 @@ def _edges(ax: Axes, rels: list[Relationship], pos: dict[int, np.ndarray], radiu
     ax.add_collection(PolyCollection(list(heads), facecolors=colours, edgecolors="none",
                                      zorder=1.5))
     # Boxes (centre x, centre y, half width, half height) already taken: circles, names, labels.
-    taken = [(x, y, radius, radius) for x, y in pos.values()]
-    taken += [(x, y - radius * 1.12 - 0.025, 0.075, 0.022) for x, y in pos.values()]
+    taken = [box for x, y in pos.values() for box in ((x, y, 0.8 * radius, 0.8 * radius),
+             (x, y - radius * 1.12 - 0.025 * grow, 0.075 * grow, 0.022 * grow))]
     limit = len(taken) + MAX_EDGE_LABELS
     middles = (a + b) / 2 + 0.5 * bend * normal
-    for i in sorted(range(len(rels)), key=lambda i: (rels[i].label == "acquaintance", -strength[i])):
+    plain = np.array([r.label == "acquaintance" for r in rels])
+    for i in np.lexsort((-strength, plain)).tolist():
         label = f"{rels[i].label} {float(getattr(rels[i], styles[i][2])):.1f}"
-        box = (middles[i, 0], middles[i, 1], 0.0055 * len(label) + 0.008, 0.018)
+        box = (middles[i, 0], middles[i, 1], (0.0055 * len(label) + 0.008) * grow, 0.018 * grow)
         if len(taken) >= limit or any(
             abs(box[0] - o[0]) < box[2] + o[2] and abs(box[1] - o[1]) < box[3] + o[3]
             for o in taken
         ):
             continue
         taken.append(box)
-        ax.text(box[0], box[1], label, ha="center", va="center", fontsize=7.5 * scale,
+        ax.text(box[0], box[1], label, ha="center", va="center", fontsize=max(7.5 * scale, 5),
                 zorder=2, fontdict=text,
                 bbox={"boxstyle": "round,pad=0.15", "fc": _BACKGROUND, "ec": "none", "alpha": 0.8})
 
@@ -238,9 +236,7 @@ def _node(ax: Axes, node: NodeInfo, xy: np.ndarray, radius: float, colour: str, 
           text: dict[str, Any]) -> None:
     x, y = float(xy[0]), float(xy[1])
     ring = tuple(0.65 * c for c in to_rgb(colour))
-    circle = Circle((x, y), radius, facecolor=colour, edgecolor=ring, linewidth=3 * scale,
-                    zorder=3)
-    ax.add_artist(circle)
+    ax.add_artist(circle := Circle((x, y), radius, fc=colour, ec=ring, lw=3 * scale, zorder=3))
     name = _drawable(node.name) or f"#{node.id}"
     avatar = _avatar(node)
     if avatar is not None:
@@ -255,13 +251,13 @@ def _node(ax: Axes, node: NodeInfo, xy: np.ndarray, radius: float, colour: str, 
         ax.text(x, y, initials, ha="center", va="center", zorder=5, fontweight="bold",
                 fontsize=radius * 190 * scale / max(1, len(initials)) ** 0.5,
                 fontdict={**text, "color": _INK if light else "white"})
-    ax.text(x, y - radius * 1.12, name, ha="center", va="top", zorder=5, fontsize=9.5 * scale,
-            fontdict=text, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
-                                 "alpha": 0.75})
+    ax.text(x, y - radius * 1.12, name, ha="center", va="top", zorder=5, fontdict=text,
+            fontsize=max(9.5 * scale, 6),
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.75})
     mood = _drawable(node.mood_emoji)
     if mood:
         ax.text(x + radius * 0.8, y + radius * 0.8, mood, ha="center", va="center", zorder=6,
-                fontsize=11 * scale, fontdict=text,
+                fontsize=max(11 * scale, 6), fontdict=text,
                 bbox={"boxstyle": "circle,pad=0.12", "fc": "white", "ec": ring, "lw": scale})
 
 
@@ -282,17 +278,16 @@ def _avatar(node: NodeInfo) -> np.ndarray | None:
     except Exception:  # noqa: BLE001 - a broken avatar must not break the picture
         logger.warning("avatar of character %s is not a readable PNG", node.id)
         return None
-    h, w = image.shape[:2]
-    side = min(h, w)  # the centre square, so the circle shows the middle of the picture
-    top, left = (h - side) // 2, (w - side) // 2
+    side = min(image.shape[:2])  # the centre square: the circle shows the middle of the picture
+    top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
     return image[top : top + side, left : left + side]
 
 
 @cache
 def _fonts() -> tuple[list[str], frozenset[int]]:
     """The font family chain and every code point it can draw (looked up once)."""
-    fonts = sorted(font_manager.fontManager.ttflist, key=lambda f: (f.style, f.weight != 400))
-    files = {font.name: font.fname for font in reversed(fonts)}  # regular upright wins
+    files = {f.name: f.fname for f in font_manager.fontManager.ttflist if f.style == "normal"
+             and f.weight in (400, "normal", "regular") and f.stretch == "normal"}
     families = [f for f in ("DejaVu Sans", *_EXTRA_FONTS) if f in files] or ["sans-serif"]
     points = {p for f in families if f in files for p in FT2Font(files[f]).get_charmap()}
     return families, frozenset(points)
@@ -301,5 +296,4 @@ def _fonts() -> tuple[list[str], frozenset[int]]:
 def _drawable(text: str) -> str:
     for emoji, plain in _SUBSTITUTES.items():
         text = text.replace(emoji, plain)
-    points = _fonts()[1]
-    return " ".join("".join(ch for ch in text if ord(ch) in points).split())
+    return " ".join("".join(ch for ch in text if ord(ch) in _fonts()[1]).split())

@@ -55,7 +55,9 @@ class SocialStore:
         self.conn = conn
 
     # -- relationship history -----------------------------------------------------------------
-    def record_change(self, ecosystem_id: int, change: ChangeRecord, event_id: int | None) -> None:
+    def record_change(self, ecosystem_id: int, change: ChangeRecord, event_id: int | None,
+                      *, bump: bool = True) -> None:
+        """Store one change; ``bump=False`` when the caller bumps the version once itself."""
         self.conn.execute(
             _INSERT_CHANGE,
             dict(
@@ -65,6 +67,11 @@ class SocialStore:
                 new_label=change.new_label, created_at=change.at,
             ),
         )
+        if bump:
+            self.bump_version(ecosystem_id)
+
+    def bump_version(self, ecosystem_id: int) -> None:
+        """Relationships changed: cached analytics of this ecosystem are stale."""
         self.conn.execute(_BUMP_VERSION, {"b_ecosystem_id": ecosystem_id})
 
     def history(self, a: int, b: int, limit: int = 200) -> list[ChangeRecord]:
@@ -131,13 +138,22 @@ class SocialStore:
         }
 
     def save_mood(self, character_id: int, mood: Mood, now: datetime) -> None:
-        values = mood.as_dict()
-        emotions = {k: v for k, v in values.items() if k not in ("valence", "arousal")}
+        self.save_moods({character_id: mood}, now)
+
+    def save_moods(self, new_moods: dict[int, Mood], now: datetime) -> None:
+        """Upsert several moods in one statement."""
+        if not new_moods:
+            return
+        rows = []
+        for character_id, mood in new_moods.items():
+            values = mood.as_dict()
+            rows.append({
+                "character_id": character_id, "valence": values["valence"],
+                "arousal": values["arousal"], "updated_at": now,
+                "emotions": {k: v for k, v in values.items() if k not in ("valence", "arousal")},
+            })
         stmt = _SAVE_MOOD["postgresql" if self.conn.dialect.name == "postgresql" else "sqlite"]
-        self.conn.execute(stmt, {
-            "character_id": character_id, "valence": values["valence"],
-            "arousal": values["arousal"], "emotions": emotions, "updated_at": now,
-        })
+        self.conn.execute(stmt, rows)
 
     # -- personality drift ---------------------------------------------------------------------
     def log_drift(self, character_id: int, trait: str, old: float, new: float, cause: str,
