@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from rq import SimpleWorker
 from rq.scheduler import RQScheduler
@@ -50,11 +51,15 @@ class EmbeddedWorker:
     def pending(self) -> int:
         return len(self.container.queue)
 
-    def start(self, interval_s: float = 0.25) -> None:
+    def start(self, interval_s: float = 0.25, checkpoint_every_s: float = 10.0) -> None:
         def loop() -> None:
+            last_checkpoint = time.monotonic()
             while not self._stop.is_set():
                 try:
                     self.run_pending()
+                    if time.monotonic() - last_checkpoint >= checkpoint_every_s:
+                        self.container.database.checkpoint()
+                        last_checkpoint = time.monotonic()
                 except Exception:  # noqa: BLE001 - keep the community alive; log it
                     log.exception("embedded worker iteration failed")
                 self._stop.wait(interval_s)

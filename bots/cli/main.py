@@ -158,9 +158,11 @@ def scheduler(
     settings = Settings()
     _logging(settings)
     with friendly_errors():
-        deps = container().deps
+        c = container()
+        deps = c.deps
         while True:
             created = tick(deps)
+            c.database.checkpoint()
             logging.getLogger("personae.scheduler").info("tick: %d intents", len(created))
             if once:
                 typer.echo(f"{len(created)} intents created.")

@@ -65,6 +65,7 @@ class Simulation:
             if self.worker.pending() == 0:
                 self.clock.advance(deps.settings.idle_initiative_s)
                 tick(deps, self.community.ecosystem.id)
+                self.worker.container.database.checkpoint()
                 if self.worker.pending() == 0:
                     idle += 1
                     if idle > MAX_IDLE_ROUNDS:

@@ -11,11 +11,12 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from engine.acts import Act
 from engine.adapters.sql.uow import UnitOfWork
 from engine.cast import CastMember
 from engine.messages import Event, EventKind, ParticipantKind
 from engine.relationships import Relationship
-from engine.services.encounters import Notice, meet
+from engine.services.encounters import Notice, first_meeting, meet
 from engine.services.secrets_and_feuds import (
     track_alliance_breaches,
     track_confidences,
@@ -31,6 +32,10 @@ __all__ = ["Notice", "Reaction", "react", "record_notices", "current_moods", "me
 
 log = logging.getLogger(__name__)
 
+#: Acts that stir no witness's feelings unless addressed to someone or strongly worded.
+CALM_ACTS = frozenset({Act.RESPOND, Act.SMALL_TALK, Act.ASK, Act.ANSWER, Act.INITIATE,
+                       Act.AGREE, Act.FAREWELL, Act.GREET})
+
 #: Labels worth announcing when a relationship enters them.
 ANNOUNCED = {"friend", "close friend", "crush", "partner", "rival", "enemy", "estranged"}
 
@@ -43,6 +48,8 @@ class Reaction:
     profiles: dict[int, Profile] = field(default_factory=dict)
     moods: dict[int, Mood] = field(default_factory=dict)
     names: dict[int, tuple[str, ParticipantKind]] = field(default_factory=dict)
+    #: Every view among the people involved, as they stand after this event.
+    views: dict[tuple[int, int], Relationship] = field(default_factory=dict)
 
 
 def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) -> Reaction:
@@ -53,33 +60,34 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
                            ([event.target_id] if event.target_id else []))
                if t != event.author_id]
     present = [m.id for m in cast]
-    profiles = uow.participants.profiles([event.author_id, *targets, *present])
-    names = uow.participants.names([event.author_id, *targets, *present])
+    everyone = list(dict.fromkeys([event.author_id, *targets, *present]))
+    profiles = uow.participants.profiles(everyone)
+    names = uow.participants.names(everyone)
+    # Every view among the people involved, read once; kept current as it changes below.
+    views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
     author = names.get(event.author_id, (event.author_name, ParticipantKind.HUMAN))[0]
     notices: list[Notice] = []
     clipped = " ".join(event.text.split())[:120]
     for target_id in targets:
-        view = meet(uow, target_id, event.author_id, event.ecosystem_id, profiles)
-        fresh = view.updated_at is None
+        view, fresh = _view(views, target_id, event.author_id, event.ecosystem_id, profiles)
         cause = f"{author}: “{clipped}”"
         updated, change = respond_to_act(
             view, event.act, sentiment=event.sentiment, actor=profiles.get(event.author_id),
             perceiver=profiles.get(target_id), now=now, cause=cause,
         )
-        uow.relationships.save(updated)
-        if fresh:
-            uow.social.set_baseline(target_id, event.author_id, _values(view))
+        uow.relationships.upsert(updated, _values(view) if fresh else None)
+        views[(target_id, event.author_id)] = updated
         uow.social.record_change(event.ecosystem_id, change, event.id, bump=False)
         notice = _notice(change, names, author)
         if notice is not None:
             notices.append(notice)
         # The actor gets to know the target a little too.
-        own = meet(uow, event.author_id, target_id, event.ecosystem_id, profiles)
+        own, own_fresh = _view(views, event.author_id, target_id, event.ecosystem_id, profiles)
         known = replace(own, familiarity=min(1.0, own.familiarity + 0.03 * (1 - own.familiarity)),
                         interactions=own.interactions + 1, updated_at=now)
-        uow.relationships.save(replace(known, label=next_label(known, own.label)))
-        if own.updated_at is None:
-            uow.social.set_baseline(event.author_id, target_id, _values(own))
+        known = replace(known, label=next_label(known, own.label))
+        uow.relationships.upsert(known, _values(own) if own_fresh else None)
+        views[(event.author_id, target_id)] = known
     if targets:
         uow.social.bump_version(event.ecosystem_id)
     plain_names = {pid: n for pid, (n, _) in names.items()}
@@ -87,8 +95,19 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
                                  plain_names, now)
     notices += track_conflicts(uow, event, targets, plain_names, now)
     notices += track_alliance_breaches(uow, event, targets, profiles, plain_names, now)
-    moods = _appraise_witnesses(uow, event, cast, targets, profiles, now)
-    return Reaction(notices, profiles, moods, names)
+    if any(n.kind == "betrayal" for n in notices):  # betrayals moved other views: re-read
+        views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
+    moods = _appraise_witnesses(uow, event, cast, targets, profiles, views, now)
+    return Reaction(notices, profiles, moods, names, views)
+
+
+def _view(views: dict[tuple[int, int], Relationship], source: int, target: int,
+          ecosystem_id: int, profiles: dict[int, Profile]) -> tuple[Relationship, bool]:
+    """A loaded view, or a first impression when the two have never met (``fresh``)."""
+    known = views.get((source, target))
+    if known is not None:
+        return known, False
+    return first_meeting(source, target, ecosystem_id, profiles), True
 
 
 def _values(rel: Relationship) -> dict[str, float]:
@@ -131,17 +150,22 @@ def current_moods(uow: UnitOfWork, ids: list[int], profiles: dict[int, Profile],
 
 def _appraise_witnesses(uow: UnitOfWork, event: Event, cast: list[CastMember],
                         targets: list[int], profiles: dict[int, Profile],
+                        views: dict[tuple[int, int], Relationship],
                         now: datetime) -> dict[int, Mood]:
     """Every witness's mood after the act (the author's too, unchanged), saved at once."""
+    if event.act in CALM_ACTS and not targets and abs(event.sentiment) < 0.3:
+        # Nothing stirring and addressed to nobody: witnesses' moods barely move, so
+        # they are left to decay (read lazily when next needed).
+        return {}
     ids = [m.id for m in cast if m.id in profiles]
     moods = current_moods(uow, ids, profiles, now)
     present = [i for i in ids if i != event.author_id]
     if not present or event.author_id is None or event.act is None:
         return moods
-    views = uow.relationships.toward(event.author_id, present)
+    author = event.author_id
     updated = {
         cid: appraise(moods[cid], event.act, as_target=cid in targets,
-                      sentiment=event.sentiment, relationship=views.get(cid),
+                      sentiment=event.sentiment, relationship=views.get((cid, author)),
                       personality=profiles[cid].big_five)
         for cid in present
     }

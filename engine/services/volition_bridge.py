@@ -30,6 +30,8 @@ class Volition:
     def __init__(self, uow: UnitOfWork, cast: Sequence[CastMember], event: Event | None,
                  now: datetime, reaction: Reaction | None = None) -> None:
         self.event = event
+        self._uow = uow
+        self._now = now
         ids = [m.id for m in cast]
         if event is not None and event.author_id is not None and event.author_id not in ids:
             ids.append(event.author_id)
@@ -41,11 +43,14 @@ class Volition:
             names = reaction.names
         else:
             self.profiles = uow.participants.profiles(ids)
-            self.moods = current_moods(uow, cast_ids, self.profiles, now)
+            self.moods = {}
             names = uow.participants.names(ids)
-        self.views: dict[tuple[int, int], Relationship] = {
-            (r.source_id, r.target_id): r for r in uow.relationships.among(ids)
-        }
+        self.views: dict[tuple[int, int], Relationship]
+        if reaction is not None and reaction.profiles:
+            # Loaded among the author, the targets and everyone present: a superset of ids.
+            self.views = dict(reaction.views)
+        else:
+            self.views = {(r.source_id, r.target_id): r for r in uow.relationships.among(ids)}
         self.kinds = {pid: kind for pid, (_, kind) in names.items()}
         self.ecosystem_id = event.ecosystem_id if event is not None else 0
         self._rivals: dict[int, frozenset[int]] = {}
@@ -68,6 +73,9 @@ class Volition:
                          self.kinds.get(target) is ParticipantKind.HUMAN)
 
     def _mood(self, actor: int) -> Mood:
+        """The actor's current mood (read on demand: only those who act need theirs)."""
+        if actor not in self.moods:
+            self.moods.update(current_moods(self._uow, [actor], self.profiles, self._now))
         return self.moods.get(actor) or Mood.neutral()
 
     def _company(self, actor: int) -> tuple[frozenset[int], frozenset[int]]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import alliances, confidences, conflicts
@@ -15,6 +15,14 @@ from engine.social.confidences import Confidence
 from engine.social.conflicts import Conflict
 
 __all__ = ["PactStore"]
+
+# Asked on every message (is the speaker someone's confidant?): built once.
+_CONFIDENCES_WITH = (
+    select(confidences)
+    .where(confidences.c.confidant_id.in_(bindparam("ids", expanding=True))
+           | confidences.c.owner_id.in_(bindparam("ids", expanding=True)))
+    .order_by(confidences.c.id)
+)
 
 
 class PactStore:
@@ -33,12 +41,7 @@ class PactStore:
         """Every confidence whose owner or confidant is among ``participant_ids``."""
         if not participant_ids:
             return []
-        ids = list(participant_ids)
-        rows = self.conn.execute(
-            select(confidences).where(
-                confidences.c.confidant_id.in_(ids) | confidences.c.owner_id.in_(ids)
-            ).order_by(confidences.c.id)
-        )
+        rows = self.conn.execute(_CONFIDENCES_WITH, {"ids": list(participant_ids)})
         return [_confidence(r) for r in rows]
 
     def mark_revealed(self, c: Confidence) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import relationships
@@ -34,6 +36,18 @@ _UPDATE = update(relationships).where(
     relationships.c.target_id == bindparam("b_target_id"),
 )
 _INSERT = relationships.insert()
+
+
+def _upsert(insert: Any) -> Any:
+    """Insert or update one view in one statement; ``baseline`` is only set on insert."""
+    stmt = insert(relationships)
+    return stmt.on_conflict_do_update(
+        index_elements=[relationships.c.source_id, relationships.c.target_id],
+        set_={name: stmt.excluded[name] for name in _FIELDS},
+    )
+
+
+_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
 
 
 class RelationshipStore:
@@ -69,6 +83,15 @@ class RelationshipStore:
             .order_by(relationships.c.source_id, relationships.c.target_id)
         )
         return [_relationship(r) for r in rows]
+
+    def upsert(self, rel: Relationship, baseline: dict[str, float] | None = None) -> None:
+        """Store a view in one statement; ``baseline`` (the first impression) only if new."""
+        stmt = _UPSERT["postgresql" if self.conn.dialect.name == "postgresql" else "sqlite"]
+        self.conn.execute(stmt, {
+            "source_id": rel.source_id, "target_id": rel.target_id,
+            "ecosystem_id": rel.ecosystem_id, "baseline": baseline,
+            **{name: getattr(rel, name) for name in _FIELDS},
+        })
 
     def save(self, rel: Relationship) -> None:
         values = {name: getattr(rel, name) for name in _FIELDS}
