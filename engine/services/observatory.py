@@ -15,6 +15,7 @@ from engine.errors import NotFound
 from engine.messages import EventKind
 from engine.services.deps import Deps
 from engine.services.social import current_moods
+from engine.social.alliances import AllianceContext, group_dynamics
 from engine.social.dynamics import main_causes
 from engine.social.graph_image import NodeInfo, render_graph_png
 from engine.social.network import Analytics, AnalyticsCache
@@ -113,9 +114,17 @@ def observatory(deps: Deps, ecosystem_id: int, *, window: timedelta = timedelta(
         report.relationships = [
             RelationshipLine(names.get(r.source_id, "?"), names.get(r.target_id, "?"), r.label,
                              r.affinity, r.trust) for r in notable[:limit]]
+        views = {(r.source_id, r.target_id): r for r in rels}
         for a in uow.pacts.alliances(ecosystem_id):
             members = ", ".join(sorted(names.get(m, "?") for m in a.members))
-            report.alliances.append(f"{members} — {a.purpose} ({a.status}, {a.strength:.0%})")
+            line = f"{members} — {a.purpose} ({a.status}, {a.strength:.0%})"
+            if len(a.members) >= 3:
+                group = group_dynamics(a, AllianceContext(relationships=views))
+                leader = names.get(group.leader, "nobody") if group.leader else "nobody"
+                weakest = names.get(group.weakest_link, "?") if group.weakest_link else "?"
+                line += (f"; cohesion {group.cohesion:+.2f}, led by {leader}, "
+                         f"weakest link {weakest}")
+            report.alliances.append(line)
         for k in uow.pacts.conflicts(ecosystem_id):
             parties = " vs ".join(sorted(names.get(p, "?") for p in k.parties))
             report.conflicts.append(f"{parties}: {k.stage} ({k.intensity:.0%})")

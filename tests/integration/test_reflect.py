@@ -26,16 +26,22 @@ def _set(container: Container, rel: Relationship) -> None:
         uow.commit()
 
 
+def _friends_with_a_common_rival(container: Container, eco: int, a: int, b: int,
+                                 rival: int) -> None:
+    """``a`` and ``b`` are close friends who both see ``rival`` as a rival."""
+    for source, target in ((a, b), (b, a)):
+        _set(container, Relationship(source, target, eco, affinity=0.7, trust=0.7,
+                                     familiarity=0.8, label="close friend"))
+    for source in (a, b):
+        _set(container, Relationship(source, rival, eco, affinity=-0.4, rivalry=0.7,
+                                     familiarity=0.5, label="rival"))
+
+
 def test_an_alliance_forms_against_a_common_rival(container: Container) -> None:
     community, ids = _setup(container)
     eco = community.ecosystem.id
     eliz, jane, collins = ids["Elizabeth"], ids["Jane"], ids["William"]
-    for a, b in ((eliz, jane), (jane, eliz)):
-        _set(container, Relationship(a, b, eco, affinity=0.7, trust=0.7, familiarity=0.8,
-                                     label="close friend"))
-    for a in (eliz, jane):
-        _set(container, Relationship(a, collins, eco, affinity=-0.4, rivalry=0.7,
-                                     familiarity=0.5, label="rival"))
+    _friends_with_a_common_rival(container, eco, eliz, jane, collins)
     report = reflect(container.deps, eco, force=True)
     assert report is not None
     with container.deps.uow() as uow:
@@ -91,12 +97,7 @@ def test_turning_on_an_ally_is_a_betrayal(make_container: object) -> None:
     community, ids = _setup(container)
     eco = community.ecosystem.id
     eliz, jane, collins = ids["Elizabeth"], ids["Jane"], ids["William"]
-    for a, b in ((eliz, jane), (jane, eliz)):
-        _set(container, Relationship(a, b, eco, affinity=0.7, trust=0.7, familiarity=0.8,
-                                     label="close friend"))
-    for a in (eliz, jane):
-        _set(container, Relationship(a, collins, eco, affinity=-0.4, rivalry=0.7,
-                                     familiarity=0.5, label="rival"))
+    _friends_with_a_common_rival(container, eco, eliz, jane, collins)
     reflect(container.deps, eco, force=True)
     with container.deps.uow() as uow:
         sealed = uow.social.history(eliz, jane)
@@ -121,3 +122,26 @@ def test_turning_on_an_ally_is_a_betrayal(make_container: object) -> None:
     assert pact.status == "dissolved" and "turned on" in pact.history[-1]
     assert view.trust < 0.7 and view.grudge > 0
     assert any("broke the alliance" in n.text for n in perception.notices)
+
+
+def test_a_group_of_three_allies_reports_its_dynamics(container: Container) -> None:
+    from engine.services.observatory import observatory
+
+    community, ids = _setup(container)
+    eco = community.ecosystem.id
+    trio = [ids["Elizabeth"], ids["Jane"], ids["Charles"]]
+    for source in trio:
+        for target in trio:
+            if source != target:
+                _set(container, Relationship(source, target, eco, affinity=0.7, trust=0.7,
+                                             familiarity=0.8, respect=0.3,
+                                             label="close friend"))
+        _set(container, Relationship(source, ids["William"], eco, affinity=-0.5, rivalry=0.8,
+                                     familiarity=0.5, label="rival"))
+    reflect(container.deps, eco, force=True)
+    with container.deps.uow() as uow:
+        groups = [a for a in uow.pacts.alliances(eco) if len(a.members) >= 3]
+    assert groups and set(trio) <= set(groups[0].members)
+    report = observatory(container.deps, eco)
+    line = next(a for a in report.alliances if "cohesion" in a)
+    assert "led by" in line and "weakest link" in line
