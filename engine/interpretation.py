@@ -93,7 +93,10 @@ def find_addressed(text: str, cast: Sequence[CastMember]) -> tuple[list[int], li
     """Characters addressed by ``@name`` or by name, and ``@names`` that match nobody.
 
     Matching is case-insensitive on full names and aliases; an ``@`` mention may use any
-    prefix of a name's words ("@Lizzy", "@elizabeth", "@Mr. Darcy").
+    prefix of a name's words ("@Lizzy", "@elizabeth", "@Mr. Darcy"). Without an ``@``, a
+    name addresses its character only when used in the vocative — opening the message
+    ("Jane, …", "Good evening, Jane!") or closing it after a comma ("…, Mr. Darcy?");
+    "what do you think of Mr. Darcy?" talks about him, not to him.
     """
     snippet = text[:_READ_LIMIT]
     lowered = snippet.lower()
@@ -107,14 +110,33 @@ def find_addressed(text: str, cast: Sequence[CastMember]) -> tuple[list[int], li
             unknown.append(match.group(1).split()[0].strip(".,!?;:'’"))
         elif hit not in addressed:
             addressed.append(hit)
+    if addressed or unknown:
+        # Explicit @mentions say whom the message is for; other names are talked about.
+        return addressed, unknown
     for member in cast:
-        if member.id in addressed:
-            continue
         for name in member.names():
-            if _name_pattern(name.lower()).search(lowered):
+            if any(_vocative(lowered, m) for m in _name_pattern(name.lower()).finditer(lowered)):
                 addressed.append(member.id)
                 break
     return addressed, unknown
+
+
+_OPENERS = re.compile(
+    r"^(?:(?:oh|o|ah|hello|hi|hey|dear|my dear|dearest|pray|well|now|come|and|so|"
+    r"thank you|thanks|good (?:morning|evening|afternoon|day|night)|goodbye|farewell)"
+    r"[\s,!.]*)*$"
+)
+
+
+def _vocative(lowered: str, match: re.Match[str]) -> bool:
+    """Is this mention of a name an address ("Jane, …", "…, Jane?") rather than a mention
+    ("what do you think of Jane?")?"""
+    before = lowered[: match.start()].strip()
+    after = lowered[match.end():].lstrip()
+    if _OPENERS.match(before) and (not after or after[0] in ",!?:;."):
+        return True  # at the start, after at most a greeting
+    words_before = before.removesuffix("my dear").removesuffix("dear").rstrip()
+    return words_before.endswith(",") and not after.strip(" .!?…\"'”’)")
 
 
 @lru_cache(maxsize=65_536)

@@ -25,7 +25,13 @@ CAST = [
         ("What do you think, Mr. Darcy?", [2]),
         ("jane, you are too good", [3]),
         ("Nobody in particular", []),
-        ("Janet is not Jane's cousin", [3]),
+        ("Janet is not Jane's cousin", []),
+        ("@Lizzy, what do you think of Mr. Darcy?", [1]),
+        ("Elizabeth, what do you think of Mr. Darcy?", [1]),
+        ("What do you think of Mr. Darcy?", []),
+        ("Good evening, Jane!", [3]),
+        ("Thank you, dear Jane.", [3]),
+        ("Oh Lizzy, you are wicked", [1]),
     ],
 )
 def test_addressing_by_name_and_mention(text: str, expected: list[int]) -> None:
