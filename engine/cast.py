@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from engine.social.compatibility import Profile
+
 __all__ = ["CastMember"]
 
 
@@ -18,6 +20,8 @@ class CastMember:
     social_energy: float
     status: str = "active"
     last_spoke_at: datetime | None = None
+    #: Personality, values and goals (read with the cast, so deciding needs no second query).
+    profile: Profile | None = None
 
     @property
     def active(self) -> bool:

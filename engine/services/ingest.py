@@ -65,9 +65,8 @@ def ingest(deps: Deps, message: IncomingMessage, *, channel_name: str = "") -> I
                                                     message.space_id, now)
             channel = uow.spaces.ensure_channel(ecosystem.id, message.channel_id,
                                                 channel_name or message.channel_id, now)
-        existing = uow.events.find_by_key(message.idempotency_key)
-        if existing is not None:
-            return IngestResult(event_id=existing.id, duplicate=True)
+        # A replay is caught when the event is appended (unique idempotency key): nothing
+        # of this transaction is committed then.
         author_id = uow.participants.ensure_human(ecosystem.id, message.author_id,
                                                   message.author_name, now)
         cast = uow.participants.cast_of(channel.id)

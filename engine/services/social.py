@@ -61,8 +61,7 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
                if t != event.author_id]
     present = [m.id for m in cast]
     everyone = list(dict.fromkeys([event.author_id, *targets, *present]))
-    profiles = uow.participants.profiles(everyone)
-    names = uow.participants.names(everyone)
+    profiles, names = _who(uow, event, cast, everyone)
     # Every view among the people involved, read once; kept current as it changes below.
     views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
     author = names.get(event.author_id, (event.author_name, ParticipantKind.HUMAN))[0]
@@ -99,6 +98,24 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
         views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
     moods = _appraise_witnesses(uow, event, cast, targets, profiles, views, now)
     return Reaction(notices, profiles, moods, names, views)
+
+
+def _who(uow: UnitOfWork, event: Event, cast: list[CastMember], everyone: list[int]
+         ) -> tuple[dict[int, Profile], dict[int, tuple[str, ParticipantKind]]]:
+    """Profiles and names of everyone involved: from the cast and the event when they are
+    there (the usual case), from storage for anyone else."""
+    profiles = {m.id: m.profile for m in cast if m.profile is not None}
+    names = {m.id: (m.name, ParticipantKind.CHARACTER) for m in cast}
+    if event.author_id is not None and event.author_kind is not None:
+        names.setdefault(event.author_id, (event.author_name, event.author_kind))
+    missing = [i for i in everyone if i not in names]
+    if missing:
+        names.update(uow.participants.names(missing))
+    unknown = [i for i in everyone if i not in profiles
+               and names.get(i, ("", ParticipantKind.HUMAN))[1] is ParticipantKind.CHARACTER]
+    if unknown:
+        profiles.update(uow.participants.profiles(unknown))
+    return profiles, names
 
 
 def _view(views: dict[tuple[int, int], Relationship], source: int, target: int,

@@ -22,7 +22,8 @@ __all__ = ["ParticipantRepository"]
 _CAST_COLUMNS = (
     characters.c.id, characters.c.name, characters.c.aliases, characters.c.talkativeness,
     characters.c.autonomy_level, characters.c.social_energy, characters.c.status,
-    characters.c.last_spoke_at,
+    characters.c.last_spoke_at, characters.c.big_five, characters.c["values"],
+    characters.c.goals,
 )
 
 
@@ -217,6 +218,8 @@ class ParticipantRepository:
                 id=r.id, name=r.name, aliases=tuple(r.aliases or ()),
                 talkativeness=r.talkativeness, autonomy_level=r.autonomy_level,
                 social_energy=r.social_energy, status=r.status, last_spoke_at=r.last_spoke_at,
+                profile=Profile(BigFive(**(r.big_five or {})), tuple(r[9] or ()),
+                                tuple(r.goals or ())),
             )
             for r in rows
         ]
