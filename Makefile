@@ -42,6 +42,9 @@ unit: install
 
 bench: install
 	$(PY) benchmarks/ingest_decide.py
+	$(PY) benchmarks/social_step.py
+	$(PY) benchmarks/social_analytics.py
+	$(PY) benchmarks/graph_render.py
 
 clean:
 	rm -rf $(VENV) .personae .pytest_cache .mypy_cache .ruff_cache
