@@ -23,20 +23,14 @@ import os
 import platform
 import random
 import statistics
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
-# One core, chosen before numpy starts its BLAS threads (they would keep the old affinity).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-if hasattr(os, "sched_setaffinity"):
-    os.sched_setaffinity(0, {0})
+import _bench  # noqa: E402 - pins the core and fixes sys.path before numpy loads
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python benchmarks/graph_render.py` puts benchmarks/ first
-    sys.path.insert(0, str(ROOT))
+_bench.setup()
+ROOT = _bench.ROOT
 
 import matplotlib  # noqa: E402
 import numpy as np  # noqa: E402

@@ -42,11 +42,9 @@ import cProfile
 import gc
 import io
 import os
-import platform
 import pstats
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -55,8 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python benchmarks/ingest_decide.py` puts benchmarks/ first
-    sys.path.insert(0, str(ROOT))
+import _bench  # noqa: E402 - puts the repository on sys.path
+
+_bench.setup(cpu=None)  # pinned in main(), which reports it
 
 from sqlalchemy import create_engine, event, text, update  # noqa: E402
 
@@ -530,16 +529,7 @@ def _load() -> str:
 
 
 def machine() -> str:
-    model = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return (
-        f"{model or 'unknown CPU'}, {os.cpu_count()} logical cores, "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
-    )
+    return _bench.machine()
 
 
 def bench_backend(backend: Backend, opts: Options) -> tuple[dict[str, float], str]:

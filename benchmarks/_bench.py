@@ -1,0 +1,39 @@
+"""What every benchmark does first: one core, the repository importable, the machine named."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+__all__ = ["ROOT", "setup", "machine"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def setup(cpu: int | None = 0) -> None:
+    """Pin this process to ``cpu`` (before numpy starts BLAS threads, which would keep the old
+    affinity) and put the repository on ``sys.path`` (``python benchmarks/x.py`` puts only
+    ``benchmarks/`` there)."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def machine() -> str:
+    """CPU model, cores, OS and Python, for the report."""
+    model = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{model or 'unknown CPU'}, {os.cpu_count()} logical cores, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
