@@ -315,6 +315,12 @@ class TimedQueue:
         self.inner.enqueue_render(intent_id, delay_s)  # type: ignore[attr-defined]
         self.ns += time.perf_counter_ns() - t0
 
+    def cancel_render(self, intent_id: int) -> None:
+        self.inner.cancel_render(intent_id)  # type: ignore[attr-defined]
+
+    def enqueue_embedding(self, ecosystem_id: int | None) -> None:
+        self.inner.enqueue_embedding(ecosystem_id)  # type: ignore[attr-defined]
+
 
 @dataclass
 class Options:

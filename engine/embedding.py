@@ -1,7 +1,9 @@
 """The deterministic hashing embedder: offline, dependency-free, good enough for lexical recall.
 
 Feature hashing (Weinberger et al., 2009) of content-word unigrams and bigrams into ``dim`` signed
-buckets, L2-normalised. Real semantic embedders arrive with issue #4 behind the same port.
+buckets, L2-normalised. ``make_embedder`` picks the configured embedder: this one, an
+OpenAI-compatible endpoint (``engine.adapters.openai_embedder``) or a local model
+(``engine.adapters.local_embedder``).
 """
 
 from __future__ import annotations
@@ -10,8 +12,16 @@ import hashlib
 import math
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-__all__ = ["HashingEmbedder"]
+if TYPE_CHECKING:
+    from engine.ports import Embedder
+    from engine.settings import Settings
+
+__all__ = ["HashingEmbedder", "make_embedder", "EMBEDDERS"]
+
+#: The values of ``PERSONAE_EMBEDDER``.
+EMBEDDERS = ("hashing", "openai", "local")
 
 _WORD = re.compile(r"[a-z0-9']+")
 #: Function words carry no topic; hashing them only adds noise.
@@ -45,3 +55,36 @@ class HashingEmbedder:
             vector[bucket] += sign
         norm = math.sqrt(sum(v * v for v in vector))
         return [v / norm for v in vector] if norm else vector
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    """The embedder ``settings.embedder`` names, producing vectors of the stored width.
+
+    Args:
+        settings: ``embedder`` is ``hashing`` (default), ``openai`` (``embedding_model`` at
+            ``embedding_base_url``, else ``llm_base_url``, with ``llm_api_key``) or ``local``.
+
+    Raises:
+        RuntimeError: ``local`` without the ``personae[local-embeddings]`` extra installed.
+        ValueError: An unknown embedder name.
+    """
+    # The stored width; imported here so the hashing embedder alone stays dependency-free.
+    from engine.adapters.sql.types import EMBEDDING_DIM
+
+    kind = settings.embedder
+    if kind == "hashing":
+        return HashingEmbedder(EMBEDDING_DIM)
+    if kind == "openai":
+        from engine.adapters.openai_embedder import OpenAIEmbedder
+
+        return OpenAIEmbedder.from_settings(settings, dim=EMBEDDING_DIM)
+    if kind == "local":
+        from engine.adapters.local_embedder import LocalEmbedder
+
+        embedder = LocalEmbedder()
+        if embedder.dim != EMBEDDING_DIM:
+            raise ValueError(
+                f"the local model gives {embedder.dim}-d vectors; {EMBEDDING_DIM}-d are stored"
+            )
+        return embedder
+    raise ValueError(f"unknown embedder {kind!r}; choose one of {', '.join(EMBEDDERS)}")

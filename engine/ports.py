@@ -60,6 +60,15 @@ class JobQueue(Protocol):
 
     def enqueue_render(self, intent_id: int, delay_s: float = 0.0) -> None: ...
 
+    def cancel_render(self, intent_id: int) -> None:
+        """Drop the render job of an intent if it is still waiting (e.g. its data was erased)."""
+        ...
+
+    def enqueue_embedding(self, ecosystem_id: int | None) -> None:
+        """Queue embedding of pending memories (None = every ecosystem); at most one such job
+        per ecosystem waits or runs at a time."""
+        ...
+
 
 class EventStream(Protocol):
     """The real-time stream of recorded events, one channel per ecosystem."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "DEFAULT_DATA_DIR"]
@@ -40,6 +41,19 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Bounded retries.")
     llm_max_tokens: int = Field(default=200, ge=16, description="Reply length cap (tokens).")
 
+    embedder: Literal["hashing", "openai", "local"] = Field(
+        default="hashing",
+        description="Embedder: hashing (offline, lexical), openai (an OpenAI-compatible "
+        "endpoint) or local (all-MiniLM-L6-v2; the local-embeddings extra).",
+    )
+    embedding_model: str = Field(
+        default="text-embedding-3-small", description="Embedding model name (embedder=openai)."
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible embeddings endpoint; unset = llm_base_url.",
+    )
+
     seed: int = Field(default=0, description="Seed for every random choice (reproducible runs).")
     max_chain: int = Field(
         default=4, ge=0, description="Character-to-character replies before a chain stops."
@@ -66,6 +80,11 @@ class Settings(BaseSettings):
         default=4000, ge=100, description="Longer messages are stored whole but clipped for use."
     )
     log_level: str = Field(default="WARNING", description="Logging level.")
+
+    @field_validator("embedder", mode="before")
+    @classmethod
+    def _embedder_name(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def embedded(self) -> bool:

@@ -16,7 +16,7 @@ from rq import Queue
 from engine.adapters.sql.database import Database
 from engine.adapters.sql.uow import UnitOfWorkFactory
 from engine.clock import Clock, SystemClock
-from engine.embedding import HashingEmbedder
+from engine.embedding import make_embedder
 from engine.ports import Outbox, Renderer
 from engine.rendering.offline import OfflineRenderer
 from engine.services.deps import Deps
@@ -88,7 +88,7 @@ def build(
         queue=RQJobQueue(queue, honour_delays=honour_delays),
         stream=RedisEventStream(client),
         renderer=renderer or make_renderer(settings),
-        embedder=HashingEmbedder(),
+        embedder=make_embedder(settings),
         outboxes=all_outboxes,
     )
     return Container(settings, database, client, queue, deps, console)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from engine.services.embedding_jobs import embed_pending
 from engine.services.initiative import tick as tick_service
 from engine.services.render import render_intent
 from workers.bootstrap import container
 
-__all__ = ["render", "tick"]
+__all__ = ["embed_memories", "render", "tick"]
 
 log = logging.getLogger(__name__)
 
@@ -23,3 +24,10 @@ def render(intent_id: int) -> str:
 def tick() -> int:
     """The scheduler entry: autonomous initiative everywhere; returns intents created."""
     return len(tick_service(container().deps))
+
+
+def embed_memories(ecosystem_id: int | None = None) -> int:
+    """Embed the ecosystem's (None = every) pending memories, in batches; returns how many."""
+    count = embed_pending(container().deps, ecosystem_id)
+    log.info("ecosystem %s: %d memories embedded", ecosystem_id, count)
+    return count

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import redis
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
 
 from engine.errors import ServiceUnavailable
 
@@ -15,6 +17,9 @@ __all__ = ["RQJobQueue"]
 log = logging.getLogger(__name__)
 
 RENDER_JOB = "workers.jobs.render"
+EMBED_JOB = "workers.jobs.embed_memories"
+#: An embedding job in one of these states is still to come: another would only repeat it.
+_LIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 class RQJobQueue:
@@ -46,4 +51,43 @@ class RQJobQueue:
         except redis.RedisError as exc:
             # The intent stays pending in the database; `personae worker` re-queues it.
             log.error("could not queue intent %s: %s", intent_id, exc)
+            raise ServiceUnavailable(f"The job queue (Redis) is unavailable: {exc}") from exc
+
+    def cancel_render(self, intent_id: int) -> None:
+        """Remove a waiting render job (queued or scheduled); a running one finds its intent
+        gone and does nothing."""
+        try:
+            job = Job.fetch(f"render-{intent_id}", connection=self.queue.connection)
+        except NoSuchJobError:
+            return
+        except redis.RedisError as exc:
+            log.error("could not cancel the job of intent %s: %s", intent_id, exc)
+            raise ServiceUnavailable(f"The job queue (Redis) is unavailable: {exc}") from exc
+        job.delete(remove_from_queue=True)
+
+    def enqueue_embedding(self, ecosystem_id: int | None) -> None:
+        """Queue ``embed_memories`` for the ecosystem (None = all) unless one is waiting or
+        running already: the job id ``embed-{ecosystem_id}`` is unique in Redis (RQ's atomic
+        unique enqueue), and a finished or failed one is cleared first."""
+        scope = "all" if ecosystem_id is None else str(ecosystem_id)
+        job_id = f"embed-{scope}"
+        try:
+            try:
+                previous = Job.fetch(job_id, connection=self.queue.connection)
+            except NoSuchJobError:
+                previous = None
+            if previous is not None:
+                if previous.get_status(refresh=False) in _LIVE:
+                    return
+                previous.delete()
+            self.queue.enqueue(
+                EMBED_JOB, ecosystem_id, job_id=job_id, unique=True, job_timeout=600,
+                result_ttl=60, failure_ttl=3600,
+                description=f"embed memories of ecosystem {scope}",
+            )
+        except DuplicateJobError:
+            return  # another process queued it between our look and our enqueue
+        except redis.RedisError as exc:
+            # The memories stay pending in the database; the next tick queues them again.
+            log.error("could not queue embedding for ecosystem %s: %s", ecosystem_id, exc)
             raise ServiceUnavailable(f"The job queue (Redis) is unavailable: {exc}") from exc

@@ -11,7 +11,7 @@ from bots.cli.characters import SpaceOption, _space
 from bots.cli.errors import fail, friendly_errors
 from engine.settings import Settings
 
-__all__ = ["relationships_app", "observatory_command"]
+__all__ = ["relationships_app", "observatory_command", "members_app"]
 
 relationships_app = typer.Typer(help="The relationship graph, and the story between two.")
 
@@ -63,3 +63,25 @@ def why(
     with friendly_errors():
         deps, eco = _ecosystem(space)
         typer.echo(relationship_story(deps, eco.id, first, second))
+
+
+members_app = typer.Typer(help="Community members' data.")
+
+
+@members_app.command("forget")
+def forget(
+    member_id: Annotated[str, typer.Argument(help="The member's platform user id.")],
+    space: SpaceOption = "console:local",
+) -> None:
+    """Delete everything about one member (their "forget me" request)."""
+    from engine.services.forgetting import forget_member
+    from workers.bootstrap import build
+
+    platform, space_id = _space(space)
+    with friendly_errors():
+        report = forget_member(build(Settings()).deps, platform, space_id, member_id)
+    typer.echo(
+        f"Forgot member {member_id}: {report.events} messages, {report.memories} memories, "
+        f"{report.relationships} relationships, {report.changes} history entries, "
+        f"{report.confidences} confidences, {report.intents} pending replies removed."
+    )

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 HELP = (
     "Type to speak in the channel. Address a character by name or @name "
     "(e.g. '@Darcy, do you dance?'). Commands: /cast, /relationships, /observatory, "
-    "/graph [FILE.png], /why NAME and NAME, /announce on|off, /help, /quit."
+    "/graph [FILE.png], /why NAME and NAME, /announce on|off, /forget-me, /help, /quit."
 )
 PALETTE = ["magenta", "cyan", "green", "yellow", "bright_blue", "red", "bright_magenta"]
 
@@ -177,6 +177,13 @@ def _command(community: ConsoleCommunity, console: Console, text: str) -> None:
             console.print("[yellow]Usage: /why Elizabeth Bennet and Fitzwilliam Darcy[/]")
             return
         console.print(relationship_story(deps, eco, first.strip(), second.strip()), markup=False)
+    elif word == "/forget-me":
+        from bots.console.community import MEMBER_ID, PLATFORM, SPACE
+        from engine.services.forgetting import forget_member
+
+        report = forget_member(deps, PLATFORM, SPACE, MEMBER_ID)
+        console.print(f"[dim]Forgotten: {report.events} of your messages, {report.memories} "
+                      f"memories of them, {report.relationships} relationships.[/]")
     elif word == "/announce" and rest.strip() in ("on", "off"):
         setup.set_announcements(deps, community.channel.id, rest.strip() == "on")
         console.print(f"[dim]Relationship announcements {rest.strip()}.[/]")

@@ -1,11 +1,13 @@
-"""The scheduler tick: characters start conversations in channels that went quiet, and the
-ecosystem reflects (``engine.services.reflect``) when that is due."""
+"""The scheduler tick: characters start conversations in channels that went quiet, the
+ecosystem reflects (``engine.services.reflect``) when that is due, and memories still without
+an embedding are handed to a background job (``engine.services.embedding_jobs``)."""
 
 from __future__ import annotations
 
 from engine.messages import Intent
 from engine.services.decide import decide_in_quiet_channel, enqueue, requeue_stale
 from engine.services.deps import Deps
+from engine.services.embedding_jobs import has_pending
 from engine.services.perceive import event_payload
 from engine.services.reflect import reflect
 
@@ -29,4 +31,6 @@ def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
         if report is not None:
             for event in report.announcements:
                 deps.stream.publish(eco, event_payload(event, "", None))
+    if has_pending(deps, ecosystem_id):
+        deps.queue.enqueue_embedding(ecosystem_id)
     return created

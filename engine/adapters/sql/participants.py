@@ -87,6 +87,13 @@ class ParticipantRepository:
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
+    def find_human(self, ecosystem_id: int, external_id: str) -> tuple[int, str] | None:
+        """(participant id, display name) of a member by platform user id."""
+        row = self.conn.execute(
+            _FIND_HUMAN, {"ecosystem_id": ecosystem_id, "external_id": external_id}
+        ).first()
+        return (int(row.id), row.display_name) if row is not None else None
+
     def find_human_by_name(self, ecosystem_id: int, name: str) -> tuple[int, str] | None:
         row = self.conn.execute(
             select(platform_users.c.id, platform_users.c.display_name).where(

@@ -1,0 +1,111 @@
+"""Forgetting on request (both backends): a member's data is gone, everywhere; others' stays."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bots.console.community import ConsoleCommunity
+from engine.adapters.sql.tables import (
+    confidences,
+    events,
+    intents,
+    memories,
+    memory_sources,
+    participants,
+    platform_users,
+    relationship_changes,
+    relationships,
+)
+from engine.messages import IncomingMessage
+from engine.services.forgetting import forget_member
+from engine.services.ingest import ingest
+from workers.bootstrap import Container
+from workers.embedded import EmbeddedWorker
+
+
+def _count(container: Container, stmt: object) -> int:
+    with container.database.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())  # type: ignore[arg-type]
+
+
+def test_forget_me_removes_everything_about_the_member(container: Container) -> None:
+    community = ConsoleCommunity(container, member_name="Mary")
+    community.open()
+    community.say("Lydia, a secret between us: I keep a parrot called Zanzibar.")
+    community.say("Darcy, you are a vile, arrogant man, says Zanzibar's owner.")
+    EmbeddedWorker(container).run_pending(max_jobs=2)  # some replies are delivered...
+    community.say("@Jane, Zanzibar sends his regards.")  # ...and some are still queued
+    ingest(container.deps, IncomingMessage(
+        platform="console", space_id="local", channel_id="drawing-room", author_id="kitty",
+        author_name="Kitty", text="Jane, I adore your bonnet!", message_id="k1"))
+    with container.deps.uow() as uow:
+        mary = uow.participants.find_human(community.ecosystem.id, "member")
+    assert mary is not None
+    mary_id = mary[0]
+    queued_before = set(container.queue.job_ids)
+    assert _count(container, select(func.count()).select_from(memories)
+                  .where(memories.c.text.contains("Zanzibar"))) > 0
+
+    report = forget_member(container.deps, "console", "local", "member")
+
+    assert report.events == 3 and report.memories > 0 and report.relationships > 0
+    assert report.confidences == 1
+    checks = {
+        "events by her": select(func.count()).select_from(events)
+        .where(events.c.author_id == mary_id),
+        "events aimed at her": select(func.count()).select_from(events)
+        .where(events.c.target_id == mary_id),
+        "memories of her words": select(func.count()).select_from(memories)
+        .where(memories.c.text.contains("Zanzibar")),
+        "memories naming her": select(func.count()).select_from(memories)
+        .where(memories.c.text.contains("Mary")),
+        "notices naming her": select(func.count()).select_from(events)
+        .where(events.c.kind == "system", events.c.text.contains("Mary")),
+        "sources": select(func.count()).select_from(memory_sources)
+        .where(memory_sources.c.event_id.not_in(select(events.c.id))),
+        "relationships": select(func.count()).select_from(relationships)
+        .where((relationships.c.source_id == mary_id) | (relationships.c.target_id == mary_id)),
+        "history": select(func.count()).select_from(relationship_changes)
+        .where((relationship_changes.c.source_id == mary_id)
+               | (relationship_changes.c.target_id == mary_id)),
+        "confidences": select(func.count()).select_from(confidences),
+        "intents about her": select(func.count()).select_from(intents)
+        .where(intents.c.target_id == mary_id),
+        "member row": select(func.count()).select_from(platform_users)
+        .where(platform_users.c.external_id == "member"),
+        "participant row": select(func.count()).select_from(participants)
+        .where(participants.c.id == mary_id),
+    }
+    remaining = {name: _count(container, stmt) for name, stmt in checks.items()}
+    assert remaining == dict.fromkeys(checks, 0)
+    # Queued jobs about her are gone; nothing else was.
+    cancelled = {f"render-{i}" for i in report.cancelled_intent_ids}
+    assert cancelled and cancelled <= queued_before
+    assert not cancelled & set(container.queue.job_ids)
+    # Kitty's words, and what the characters remember of them, are untouched.
+    assert _count(container, select(func.count()).select_from(events)
+                  .where(events.c.text.contains("bonnet"))) == 1
+    assert _count(container, select(func.count()).select_from(memories)
+                  .where(memories.c.text.contains("bonnet"))) > 0
+    # Forgetting is idempotent.
+    again = forget_member(container.deps, "console", "local", "member")
+    assert again.events == 0 and again.memories == 0
+
+
+def test_forget_command(tmp_path: object) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    db = f"sqlite:///{tmp_path}/f.db"
+    env = dict(os.environ, PERSONAE_DATABASE_URL=db)
+    demo = subprocess.run([sys.executable, "-m", "bots.cli.main", "demo", "--turns", "4",
+                           "--database-url", db, "--say", "1:Jane, you are so kind!"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=180)
+    assert demo.returncode == 0, demo.stderr
+    out = subprocess.run([sys.executable, "-m", "bots.cli.main", "members", "forget", "member"],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert "Forgot member member: 1 messages" in out.stdout
