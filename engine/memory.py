@@ -2,16 +2,23 @@
 
 Retrieval follows Generative Agents (Park et al., 2023): score = recency + importance +
 relevance, each normalised to [0, 1], with recency decaying by ``RECENCY_DECAY`` per hour.
+An optional fourth, lexical component (BM25 over the candidates, ``lexical_scores``) makes the
+score hybrid: exact names and rare words count even when an embedder blurs them.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from engine.acts import Act
+from engine.embedding import STOPWORDS
 
 __all__ = [
     "Memory",
@@ -20,6 +27,9 @@ __all__ = [
     "observation_text",
     "rank",
     "cosine",
+    "cosines",
+    "lexical_scores",
+    "tokens",
     "first_person",
     "RECENCY_DECAY",
 ]
@@ -27,6 +37,11 @@ __all__ = [
 #: Recency multiplier per hour since last access (Generative Agents use 0.99 per game hour).
 RECENCY_DECAY = 0.99
 MEMORY_TEXT_LIMIT = 600
+#: BM25 term-frequency saturation and length normalisation (the usual Robertson/Lucene values).
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+_WORD = re.compile(r"[a-z0-9']+")
 
 _WEIGHTY_ACTS = {
     Act.CONFIDE: 4.0,
@@ -59,9 +74,17 @@ class Memory:
 
 @dataclass(frozen=True)
 class RetrievalWeights:
+    """How much each normalised component counts in a memory's retrieval score.
+
+    The first three are Generative Agents' equal weights. ``lexical`` weighs the BM25 match of
+    the query's words (half a component by default: it mostly re-orders what the embedding
+    already found, and breaks its ties); it only counts when ``rank`` is given lexical scores.
+    """
+
     recency: float = 1.0
     importance: float = 1.0
     relevance: float = 1.0
+    lexical: float = 0.5
 
 
 def importance_of(act: Act | None, sentiment: float, addressed_to_owner: bool) -> float:
@@ -96,50 +119,144 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb)
 
 
+def tokens(text: str) -> list[str]:
+    """Lower-cased content words of a text (the hashing embedder's words; a final 's dropped)."""
+    words = (w.removesuffix("'s").strip("'") for w in _WORD.findall(text.lower()))
+    return [w for w in words if w and w not in STOPWORDS]
+
+
+def lexical_scores(
+    query: str, texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B
+) -> list[float]:
+    """BM25 score of each text for the query's words, the texts themselves being the corpus.
+
+    ``score(d) = sum over distinct query words t of
+    idf(t) * tf(t, d) * (k1 + 1) / (tf(t, d) + k1 * (1 - b + b * len(d) / avg_len))`` with
+    ``idf(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))`` (never negative). Statistics come
+    from the given texts only (in recall: the candidate memories), so a word common among them
+    counts little even if it is rare in general; this keeps the signal cheap (no index) and
+    the same on every backend. Texts sharing no word with the query score 0.
+    """
+    query_terms = set(tokens(query))
+    if not texts or not query_terms:
+        return [0.0 for _ in texts]
+    docs = [Counter(tokens(t)) for t in texts]
+    n = len(docs)
+    avg_len = sum(sum(d.values()) for d in docs) / n or 1.0
+    idf = {}
+    for term in query_terms:
+        df = sum(1 for d in docs if term in d)
+        idf[term] = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+    scores = []
+    for doc in docs:
+        length_norm = k1 * (1.0 - b + b * sum(doc.values()) / avg_len)
+        score = 0.0
+        for term in query_terms:
+            tf = doc.get(term, 0)
+            if tf:
+                score += idf[term] * tf * (k1 + 1.0) / (tf + length_norm)
+        scores.append(score)
+    return scores
+
+
 def rank(
     memories: Sequence[Memory],
     query_embedding: Sequence[float] | None,
     now: datetime,
     k: int,
     weights: RetrievalWeights = RetrievalWeights(),  # noqa: B008 - frozen, safe default
+    lexical: Sequence[float] | None = None,
+    relevance: Sequence[float] | None = None,
 ) -> list[Memory]:
-    """The ``k`` best memories for a query, best first (ties: newer first).
+    """The ``k`` best memories for a query, best first.
 
     Each component is min-max normalised over the candidates, as in Generative Agents, so
-    that no single signal dominates because of its scale.
+    that no single signal dominates because of its scale. Relevance is the cosine similarity
+    of the embeddings (0 for a memory without one).
+
+    Args:
+        memories: The candidates.
+        query_embedding: The query's vector, or None to rank without relevance.
+        now: When the recall happens (recency decays from each memory's last access).
+        k: How many to return.
+        weights: The weight of each component.
+        lexical: Optional lexical match of each candidate with the query (for instance
+            ``lexical_scores(query, [m.text for m in memories])``), aligned with ``memories``;
+            weighted by ``weights.lexical``. Without it the score has three components.
+        relevance: Optional precomputed relevance of each candidate (aligned with
+            ``memories``; for instance the store's cosine similarities, so that vectors need
+            not be carried in the memories). When given, ``query_embedding`` is not used.
+
+    Returns:
+        At most ``k`` memories, best first; equal scores go to the newer memory (later
+        ``created_at``, then larger id), so the order is deterministic.
     """
     if not memories or k <= 0:
         return []
-    recency = [
+    if lexical is not None and len(lexical) != len(memories):
+        raise ValueError("lexical scores must be aligned with the memories")
+    if relevance is not None and len(relevance) != len(memories):
+        raise ValueError("relevance must be aligned with the memories")
+    recency = np.array([
         RECENCY_DECAY ** max(0.0, (now - m.last_accessed_at).total_seconds() / 3600.0)
         for m in memories
-    ]
-    importance = [m.importance for m in memories]
-    relevance = [
-        cosine(query_embedding, m.embedding)
-        if query_embedding is not None and m.embedding is not None else 0.0
-        for m in memories
-    ]
-    parts = (_normalise(recency), _normalise(importance), _normalise(relevance))
-    scored = [
-        (
-            weights.recency * parts[0][i]
-            + weights.importance * parts[1][i]
-            + weights.relevance * parts[2][i],
-            m.created_at.timestamp(),
-            m,
-        )
-        for i, m in enumerate(memories)
-    ]
-    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [m for _, _, m in scored[:k]]
+    ])
+    importance = np.array([float(m.importance) for m in memories])
+    related = (
+        np.asarray(relevance, dtype=np.float64) if relevance is not None
+        else _relevance(memories, query_embedding)
+    )
+    score = (
+        weights.recency * _normalise(recency)
+        + weights.importance * _normalise(importance)
+        + weights.relevance * _normalise(related)
+    )
+    if lexical is not None:
+        score = score + weights.lexical * _normalise(np.asarray(lexical, dtype=np.float64))
+    order = sorted(
+        range(len(memories)),
+        key=lambda i: (
+            float(score[i]),
+            memories[i].created_at.timestamp(),
+            memories[i].id if memories[i].id is not None else -1,
+        ),
+        reverse=True,
+    )
+    return [memories[i] for i in order[:k]]
 
 
-def _normalise(values: list[float]) -> list[float]:
-    low, high = min(values), max(values)
+def cosines(matrix: np.ndarray, query: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Cosine similarity of each row of ``matrix`` with ``query``, in float64 (0 for a zero norm).
+
+    The one implementation used wherever retrieval computes relevance, so that equal inputs
+    give bit-for-bit equal scores (the backends' parity depends on it).
+    """
+    m = np.asarray(matrix, dtype=np.float64)
+    q = np.asarray(query, dtype=np.float64)
+    norms = np.linalg.norm(m, axis=1) * float(np.linalg.norm(q))
+    dots = m @ q
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(norms > 0, dots / norms, 0.0)
+
+
+def _relevance(memories: Sequence[Memory], query: Sequence[float] | None) -> np.ndarray:
+    """Cosine similarity of each memory's embedding with the query (0 if it has none)."""
+    out = np.zeros(len(memories))
+    if query is None:
+        return out
+    rows = [i for i, m in enumerate(memories)
+            if m.embedding is not None and len(m.embedding) == len(query)]
+    if rows:
+        out[rows] = cosines(np.array([memories[i].embedding for i in rows]), query)
+    return out
+
+
+def _normalise(values: np.ndarray) -> np.ndarray:
+    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = float(values.min()), float(values.max())
     if high - low < 1e-12:
-        return [0.0 for _ in values]
-    return [(v - low) / (high - low) for v in values]
+        return np.zeros_like(values)
+    return (values - low) / (high - low)
 
 
 def first_person(text: str, owner_name: str) -> str:

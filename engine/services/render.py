@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import ModelUnavailable
-from engine.memory import first_person, rank
+from engine.memory import RetrievalWeights, first_person
 from engine.messages import (
     Event,
     EventKind,
@@ -24,13 +24,15 @@ from engine.rendering.request import RelationshipView, RenderRequest
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
 from engine.services.perceive import event_payload, perceive
+from engine.services.recall import recall
 
 __all__ = ["RenderOutcome", "render_intent", "MEMORY_CANDIDATES"]
 
 log = logging.getLogger(__name__)
 
-#: How many of a character's latest memories are scored for one prompt.
-MEMORY_CANDIDATES = 300
+#: How many of a character's memories nearest to the trigger are scored for one prompt (its
+#: most recent and most important ones are scored too: see ``engine.services.recall``).
+MEMORY_CANDIDATES = 200
 EMBED_BATCH = 64
 
 
@@ -69,14 +71,15 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         )
         _embed_pending(deps, uow, character.id or 0)
         query = trigger.text if trigger else f"{intent.act.value} {target[0] if target else ''}"
-        query_vec = deps.embedder.embed([query[: deps.settings.max_message_chars]])[0]
         transcript = uow.events.recent(channel.id, deps.settings.transcript_window)
         # What is still in the transcript needs no recalling.
         horizon = transcript[0].created_at if transcript else now
-        candidates = [m for m in uow.memories.recent_for(character.id or 0, MEMORY_CANDIDATES)
-                      if m.created_at < horizon]
-        recalled = rank(candidates, query_vec, now, deps.settings.memory_k)
-        uow.memories.touch([m.id for m in recalled if m.id is not None], now)
+        recalled = recall(
+            uow, deps.embedder, owner_id=character.id or 0,
+            query=query[: deps.settings.max_message_chars], now=now,
+            k=deps.settings.memory_k, weights=RetrievalWeights(),
+            candidates=MEMORY_CANDIDATES, before=horizon,
+        )
         uow.commit()
     target_name = None
     if target is not None:

@@ -1,4 +1,25 @@
-"""Stored episodic memories and the events they came from."""
+"""Stored episodic memories and the events they came from.
+
+Recall reads memories three ways: by similarity to a query (``nearest``), by recency
+(``recent_for``) and by importance (``most_important``); each only sees one owner's
+non-archived memories (and, with ``before``, only those created before that time).
+
+``nearest`` on PostgreSQL uses the HNSW index (``ix_memories_embedding_hnsw``, cosine). pgvector
+applies ``WHERE`` filters *after* the index scan, so a plain filtered top-k over a table shared
+by many characters can come back short. We turn on ``hnsw.iterative_scan = relaxed_order``
+(pgvector 0.8+), which keeps scanning until enough rows pass the filter; as that mode returns
+rows only roughly by distance, it is asked for a few more than ``limit`` and the exactly
+nearest ``limit`` of them are kept. If the scan ends short of what it was asked (its
+``hnsw.max_scan_tuples`` budget spent, or the owner has fewer rows), an exact scan of the
+owner's rows, found through the B-tree index, answers instead. The planner may also choose
+that exact plan by itself when an owner's rows are few. On SQLite the search is exact (numpy
+over the owner's vectors). Either way the rows are finally ordered in Python by exact cosine
+similarity computed from the stored float32 values (ties: larger id first), so both backends
+order the same rows identically.
+
+Every top-k here picks ids first and reads the wide rows (text, vector) of the winners only:
+otherwise both databases compute the selected columns of every row before sorting.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +27,43 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    LargeBinary,
+    Select,
+    func,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import memories, memory_sources
-from engine.memory import Memory
+from engine.memory import Memory, cosines
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryStore", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OVERFETCH_MAX"]
+
+#: ``hnsw.ef_search`` is ``max(EF_SEARCH_MIN, limit)``, capped at pgvector's maximum. Not
+#: more: pgvector's cost estimate grows with it, and at twice a 200-row limit the planner
+#: already prefers a sequential scan of a 10,000-memory owner (about 6x slower). The iterative
+#: scan, not a wide first pass, is what guarantees the row count.
+EF_SEARCH_MIN = 40
+EF_SEARCH_MAX = 1000
+#: The HNSW path reads ``limit + clamp(limit, OVERFETCH_MIN, OVERFETCH_MAX)`` ids in relaxed
+#: order and keeps the ``limit`` nearest by exact distance.
+OVERFETCH_MIN = 10
+OVERFETCH_MAX = 100
+#: Ids per ``IN (...)`` (well under SQLite's bound-parameter limit).
+_IN_CHUNK = 500
+#: pgvector's binary ``vector`` format: dimension and an unused field (two int16) before floats.
+_VECTOR_HEADER = 4
+
+#: The orders of ``recent_for`` and ``most_important`` (ties: the newer memory).
+_NEWEST = (memories.c.created_at.desc(), memories.c.id.desc())
+_WEIGHTIEST = (memories.c.importance.desc(), memories.c.created_at.desc(), memories.c.id.desc())
 
 # One statement for a whole batch of witnesses (SQLAlchemy "insertmanyvalues"). On PostgreSQL
 # ``sort_by_parameter_order`` returns the ids in the order of the rows, still in one statement.
@@ -52,14 +103,87 @@ class MemoryStore:
         if sources:
             self.conn.execute(memory_sources.insert(), sources)
 
-    def recent_for(self, owner_id: int, limit: int) -> list[Memory]:
-        rows = self.conn.execute(
-            select(memories)
-            .where(memories.c.owner_id == owner_id, memories.c.archived.is_(False))
-            .order_by(memories.c.id.desc())
-            .limit(limit)
-        )
-        return [_memory(r) for r in rows]
+    def recent_for(
+        self, owner_id: int, limit: int, *, before: datetime | None = None
+    ) -> list[Memory]:
+        """The owner's latest non-archived memories, newest first (by creation, then id)."""
+        return self._top(self._visible(owner_id, before), _NEWEST, limit)
+
+    def most_important(
+        self, owner_id: int, limit: int, *, before: datetime | None = None
+    ) -> list[Memory]:
+        """The owner's most important non-archived memories (ties: newer first)."""
+        return self._top(self._visible(owner_id, before), _WEIGHTIEST, limit)
+
+    def recall_candidates(
+        self,
+        owner_id: int,
+        vector: Sequence[float] | None,
+        *,
+        nearest: int,
+        recent: int,
+        important: int,
+        before: datetime | None = None,
+    ) -> list[tuple[Memory, float]]:
+        """The union of ``nearest``, ``recent_for`` and ``most_important``, read at once.
+
+        Returns each candidate (by id; its ``embedding`` is not loaded) with its cosine
+        similarity to ``vector`` (0 without a vector or an embedding), computed from the stored
+        float32 values with ``engine.memory.cosines`` over the candidates in id order, so
+        the same candidates give bit-for-bit the same similarities on every backend.
+        """
+        visible = self._visible(owner_id, before)
+        ids: set[int] = set()
+        query = np.asarray(vector, dtype=np.float64) if vector is not None else None
+        if query is not None and nearest > 0 and query.any():
+            ids.update(self._nearest_ids(owner_id, query, nearest, before))
+        ids.update(self._top_ids(visible, _NEWEST, recent))
+        ids.update(self._top_ids(visible, _WEIGHTIEST, important))
+        rows = sorted(self._rows(sorted(ids)), key=lambda r: int(r.id))
+        similarity = np.zeros(len(rows))
+        if query is not None:
+            width = 4 * len(query)
+            with_vector = [i for i, r in enumerate(rows)
+                           if r.embedding_raw is not None and self._width(r.embedding_raw) == width]
+            if with_vector:
+                matrix = np.stack([self._vector(rows[i].embedding_raw) for i in with_vector])
+                similarity[with_vector] = cosines(matrix, query)
+        return [
+            (self._memory_fast(r, with_embedding=False), float(similarity[i]))
+            for i, r in enumerate(rows)
+        ]
+
+    def nearest(
+        self,
+        owner_id: int,
+        vector: Sequence[float],
+        limit: int,
+        *,
+        before: datetime | None = None,
+    ) -> list[Memory]:
+        """The owner's ``limit`` memories most similar to ``vector`` (cosine), best first.
+
+        Only non-archived memories with an embedding count. Returns ``limit`` rows whenever
+        the owner has that many such memories; ties in similarity go to the larger id.
+        """
+        if limit <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float64)
+        rows = self._rows(self._nearest_ids(owner_id, query, limit, before))
+        if not rows:
+            return []
+        # The exact final order, from the stored float32 values: the same on both backends.
+        vectors = [self._vector(r.embedding_raw) for r in rows]
+        sims = cosines(np.stack(vectors), query)
+        order = sorted(range(len(rows)), key=lambda i: (-float(sims[i]), -int(rows[i].id)))
+        return [self._memory_fast(rows[i], vectors[i]) for i in order[:limit]]
+
+    def archive(self, memory_ids: Sequence[int]) -> None:
+        """Archive memories: kept (never silently lost) but no longer recalled."""
+        if memory_ids:
+            self.conn.execute(
+                update(memories).where(memories.c.id.in_(list(memory_ids))).values(archived=True)
+            )
 
     def unembedded(self, owner_id: int | None, limit: int) -> list[Memory]:
         stmt = select(memories).where(memories.c.embedding.is_(None)).order_by(memories.c.id)
@@ -84,6 +208,155 @@ class MemoryStore:
             select(memory_sources.c.event_id).where(memory_sources.c.memory_id == memory_id)
         )
         return [r.event_id for r in rows]
+
+    # -- nearest neighbours ---------------------------------------------------------------
+
+    def _nearest_ids(
+        self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None
+    ) -> list[int]:
+        if self.conn.dialect.name == "postgresql":
+            return self._nearest_ids_pg(owner_id, query, limit, before)
+        return self._nearest_ids_exact(owner_id, query, limit, before)
+
+    def _nearest_ids_pg(
+        self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None
+    ) -> list[int]:
+        # Both settings end with this transaction (SET LOCAL semantics of set_config(..., true)).
+        ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, limit))
+        self.conn.execute(
+            text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+                 "set_config('hnsw.ef_search', :ef, true)"),
+            {"ef": str(ef_search)},
+        )
+        distance = memories.c.embedding.op("<=>", return_type=Float)(list(map(float, query)))
+        visible = (*self._visible(owner_id, before), memories.c.embedding.is_not(None))
+        # A relaxed-order scan returns its rows roughly, not exactly, by distance: take some
+        # more than asked and keep the exactly nearest of them.
+        fetch = limit + min(OVERFETCH_MAX, max(limit, OVERFETCH_MIN))
+        found = self.conn.execute(
+            select(memories.c.id, distance.label("distance"))
+            .where(*visible).order_by(distance).limit(fetch)
+        ).all()
+        if len(found) < fetch:
+            # Short: either the owner has fewer rows (then this exact scan is cheap) or the
+            # iterative scan spent its budget, and what it found need not be the nearest.
+            # ``+ 0`` keeps the planner off the HNSW index.
+            found = self.conn.execute(
+                select(memories.c.id, (distance + 0).label("distance"))
+                .where(*visible).order_by(distance + 0, memories.c.id.desc()).limit(limit)
+            ).all()
+        found = sorted(found, key=lambda r: (float(r.distance), -int(r.id)))
+        return [int(r.id) for r in found[:limit]]
+
+    def _nearest_ids_exact(
+        self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None
+    ) -> list[int]:
+        """Exact search: every visible vector of the owner, scored with numpy, top ``limit``.
+
+        Selection is computed in float32 (what is stored); the caller orders the winners in
+        float64, as for PostgreSQL.
+        """
+        raw = type_coerce(memories.c.embedding, LargeBinary)
+        stmt = select(memories.c.id, raw).where(
+            *self._visible(owner_id, before), memories.c.embedding.is_not(None)
+        )
+        # The plain driver cursor: SQLAlchemy's per-row processing would double the cost.
+        result = self.conn.execute(stmt)
+        try:
+            fetched = result.cursor.fetchall()
+        finally:
+            result.close()
+        width = 4 * len(query)  # float32 bytes; a vector of another width cannot be compared
+        pairs = [p for p in fetched if p[1] is not None and len(p[1]) == width]
+        if not pairs:
+            return []
+        ids = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+        matrix = np.frombuffer(b"".join(p[1] for p in pairs), dtype=np.float32)
+        matrix = matrix.reshape(len(pairs), len(query))
+        q = query.astype(np.float32)
+        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix)) * np.float32(np.linalg.norm(q))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sims = np.where(norms > 0, (matrix @ q) / norms, np.float32(0.0))
+        if limit < len(pairs):
+            # Everything at least as similar as the limit-th best, then the exact tie order.
+            cut = np.partition(sims, len(sims) - limit)[len(sims) - limit]
+            keep = np.nonzero(sims >= cut)[0]
+        else:
+            keep = np.arange(len(pairs))
+        order = keep[np.lexsort((-ids[keep], -sims[keep]))][:limit]
+        return [int(ids[i]) for i in order]
+
+    # -- reading rows quickly ---------------------------------------------------------------
+
+    def _visible(self, owner_id: int, before: datetime | None) -> list[ColumnElement[bool]]:
+        clauses = [memories.c.owner_id == owner_id, memories.c.archived.is_(False)]
+        if before is not None:
+            clauses.append(memories.c.created_at < before)
+        return clauses
+
+    def _top_ids(
+        self, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+    ) -> list[int]:
+        if limit <= 0:
+            return []
+        stmt = select(memories.c.id).where(*where).order_by(*order).limit(limit)
+        return [int(i) for i in self.conn.execute(stmt).scalars()]
+
+    def _top(
+        self, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+    ) -> list[Memory]:
+        """The first ``limit`` visible memories in ``order``: ids first, then their rows."""
+        if limit <= 0:
+            return []
+        top = select(memories.c.id).where(*where).order_by(*order).limit(limit).subquery()
+        rows = self.conn.execute(
+            self._select_fast().join(top, top.c.id == memories.c.id).order_by(*order)
+        ).all()
+        return [self._memory_fast(r) for r in rows]
+
+    def _rows(self, ids: Sequence[int]) -> list[Any]:
+        rows: list[Any] = []
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = list(ids[start : start + _IN_CHUNK])
+            rows.extend(self.conn.execute(
+                self._select_fast().where(memories.c.id.in_(chunk))
+            ).all())
+        return rows
+
+    def _raw_embedding(self) -> ColumnElement[Any]:
+        """The stored vector as float32 bytes, skipping the text round trip on PostgreSQL."""
+        if self.conn.dialect.name == "postgresql":
+            return func.vector_send(memories.c.embedding, type_=LargeBinary)
+        return type_coerce(memories.c.embedding, LargeBinary)
+
+    def _select_fast(self) -> Select[Any]:
+        columns = [c for c in memories.c if c.name != "embedding"]
+        return select(*columns, self._raw_embedding().label("embedding_raw"))
+
+    def _vector(self, raw: Any) -> np.ndarray:
+        if self.conn.dialect.name == "postgresql":  # vector_send: big-endian header, float32s
+            return np.frombuffer(bytes(raw), dtype=">f4", offset=_VECTOR_HEADER).astype(
+                np.float32
+            )
+        return np.frombuffer(bytes(raw), dtype=np.float32)  # Embedding's SQLite storage
+
+    def _width(self, raw: Any) -> int:
+        """Bytes of float32 data in a raw vector."""
+        extra = _VECTOR_HEADER if self.conn.dialect.name == "postgresql" else 0
+        return len(raw) - extra
+
+    def _memory_fast(
+        self, row: Any, vector: np.ndarray | None = None, *, with_embedding: bool = True
+    ) -> Memory:
+        if with_embedding and vector is None and row.embedding_raw is not None:
+            vector = self._vector(row.embedding_raw)
+        return Memory(
+            id=row.id, ecosystem_id=row.ecosystem_id, owner_id=row.owner_id,
+            channel_id=row.channel_id, kind=row.kind, text=row.text,
+            embedding=vector.tolist() if vector is not None else None,
+            importance=row.importance, emotional_tone=row.emotional_tone,
+            created_at=row.created_at, last_accessed_at=row.last_accessed_at,
+        )
 
 
 def _memory(row: Any) -> Memory:

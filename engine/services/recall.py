@@ -1,0 +1,97 @@
+"""Recall: the one path by which a character retrieves its memories for a query.
+
+Used to build prompts (render), by the memory browser and by the retrieval evaluation, so that
+what is measured is what runs. Steps:
+
+1. Embed the query.
+2. Gather candidates, all the owner's own, not archived (and created before ``before``):
+   the ``candidates`` nearest by cosine similarity (``MemoryStore.nearest``: the HNSW index on
+   PostgreSQL, exact on SQLite), united with the ``side`` most recent and the ``side`` most
+   important (``side = max(k, candidates // 4)``), so that a recent or very important memory
+   can win although it is not semantically near the query.
+3. Optionally score the candidates lexically: BM25 of the query's words over the candidates'
+   texts (``engine.memory.lexical_scores``), a fourth component weighted by
+   ``weights.lexical``.
+4. Rank them (``engine.memory.rank``: recency + importance + relevance [+ lexical], each
+   min-max normalised over the candidates) and keep the best ``k``; equal scores go to the
+   newer memory.
+5. Mark the recalled memories as accessed now (recency counts from the last access), in the
+   caller's unit of work: the caller commits.
+
+The recalled ``Memory`` objects come without their ``embedding`` (not needed once scored, and
+the costliest part to load).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from engine.adapters.sql.uow import UnitOfWork
+from engine.memory import Memory, RetrievalWeights, lexical_scores, rank
+from engine.ports import Embedder
+
+__all__ = ["recall", "DEFAULT_CANDIDATES", "SIDE_SHARE"]
+
+log = logging.getLogger(__name__)
+
+#: How many nearest memories are scored by default.
+DEFAULT_CANDIDATES = 200
+#: The most recent and the most important memories each add ``candidates // SIDE_SHARE``.
+SIDE_SHARE = 4
+
+
+def recall(
+    uow: UnitOfWork,
+    embedder: Embedder,
+    *,
+    owner_id: int,
+    query: str,
+    now: datetime,
+    k: int,
+    weights: RetrievalWeights,
+    candidates: int = DEFAULT_CANDIDATES,
+    lexical: bool = True,
+    before: datetime | None = None,
+) -> list[Memory]:
+    """The ``k`` memories of one character that best answer a query, best first.
+
+    Args:
+        uow: An open unit of work; the recalled memories' ``last_accessed_at`` is updated in
+            it (the caller commits).
+        embedder: Embeds the query (the same embedder that embedded the memories).
+        owner_id: The character whose memories are searched; nobody else's are ever seen.
+        query: What the memories should answer (a message, a question).
+        now: The time of recalling (for recency, and the access time written back).
+        k: How many memories to return.
+        weights: The weight of recency, importance, relevance and the lexical match.
+        candidates: How many nearest memories to score (plus the most recent and the most
+            important ones, ``max(k, candidates // SIDE_SHARE)`` each).
+        lexical: Blend in the BM25 match of the query's words (``weights.lexical``).
+        before: Only memories created strictly before this time (for instance: what is still
+            in the prompt's transcript needs no recalling).
+
+    Returns:
+        At most ``k`` memories, best first; deterministic for the same stored data.
+    """
+    if k <= 0:
+        return []
+    vector = embedder.embed([query])[0] if query.strip() else None
+    side = max(k, candidates // SIDE_SHARE)
+    # One read for the three sources, relevance included (a vector with no direction, from a
+    # query without content words, is near nothing: the store then skips the nearest).
+    pool = uow.memories.recall_candidates(
+        owner_id, vector, nearest=max(0, candidates), recent=side, important=side,
+        before=before,
+    )
+    if not pool:
+        return []
+    memories = [m for m, _ in pool]  # in id order: nothing downstream depends on query plans
+    relevance = [similarity for _, similarity in pool]
+    lexical_part = lexical_scores(query, [m.text for m in memories]) if lexical else None
+    best = rank(memories, vector, now, k, weights, lexical=lexical_part, relevance=relevance)
+    uow.memories.touch([m.id for m in best if m.id is not None], now)
+    for memory in best:
+        memory.last_accessed_at = now
+    log.debug("owner %s recalled %d of %d candidates", owner_id, len(best), len(pool))
+    return best
