@@ -69,17 +69,24 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
             uow.relationships.get(character.id or 0, intent.target_id, intent.ecosystem_id)
             if intent.target_id is not None else None
         )
-        _embed_pending(deps, uow, character.id or 0)
         query = trigger.text if trigger else f"{intent.act.value} {target[0] if target else ''}"
         transcript = uow.events.recent(channel.id, deps.settings.transcript_window)
         # What is still in the transcript needs no recalling.
         horizon = transcript[0].created_at if transcript else now
-        recalled = recall(
-            uow, deps.embedder, owner_id=character.id or 0,
-            query=query[: deps.settings.max_message_chars], now=now,
-            k=deps.settings.memory_k, weights=RetrievalWeights(),
-            candidates=MEMORY_CANDIDATES, before=horizon,
-        )
+        try:
+            _embed_pending(deps, uow, character.id or 0)
+            recalled = recall(
+                uow, deps.embedder, owner_id=character.id or 0,
+                query=query[: deps.settings.max_message_chars], now=now,
+                k=deps.settings.memory_k, weights=RetrievalWeights(),
+                candidates=MEMORY_CANDIDATES, before=horizon,
+            )
+        except ModelUnavailable as exc:
+            # An embedding endpoint that is down costs relevance, not the turn: the
+            # character speaks from its most recent memories.
+            log.warning("intent %s: recalling without embeddings: %s", intent_id, exc)
+            recalled = uow.memories.recent_for(character.id or 0, deps.settings.memory_k,
+                                               before=horizon)
         uow.commit()
     target_name = None
     if target is not None:

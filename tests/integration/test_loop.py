@@ -181,3 +181,24 @@ def test_model_timeout_skips_the_turn_and_the_loop_goes_on(
     outcome = render_intent(container.deps, second.intents[0].id or 0)
     assert outcome.status == "delivered"
     assert community.messages()[-1].text.startswith("I dance only")
+
+
+def test_an_embedding_endpoint_that_is_down_does_not_cost_the_turn(
+    make_container: object,
+) -> None:
+    from engine.errors import ModelUnavailable
+
+    class DownEmbedder:
+        dim = 384
+
+        def embed(self, texts: object) -> list[list[float]]:
+            raise ModelUnavailable("embeddings endpoint timed out")
+
+    container = make_container()  # type: ignore[operator]
+    container.deps.embedder = DownEmbedder()
+    community, worker = _open(container)
+    community.say("Jane, the officers are coming to Meryton!")
+    community.say("@Jane, what do you think of that?")
+    _drain(community, worker, limit=4)
+    replies = [e for e in community.messages() if e.author_name == "Jane Bennet"]
+    assert replies, "Jane still answers from her recent memories"
