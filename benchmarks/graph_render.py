@@ -36,8 +36,9 @@ import matplotlib  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.image import imsave  # noqa: E402
 
-from engine.relationships import Relationship, label_for  # noqa: E402
+from engine.relationships import Relationship  # noqa: E402
 from engine.social.graph_image import NodeInfo, render_graph_png  # noqa: E402
+from engine.social.labels import next_label  # noqa: E402
 from engine.social.network import SocialGraph  # noqa: E402
 
 TARGET_S = 1.0
@@ -95,7 +96,7 @@ def cast(characters: int, relationships: int, seed: int = 0) -> tuple[list[NodeI
                 rel = replace(rel, rivalry=rng.uniform(0.45, 0.8))
             elif roll < 0.16:
                 rel = replace(rel, affinity=rng.uniform(-0.9, -0.55))
-            label = label_for(rel)
+            label = next_label(rel, "stranger")
             if roll > 0.97:
                 label = "estranged"
             elif label == "crush" and rng.random() < 0.4:

@@ -40,7 +40,8 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
 
-from engine.relationships import Relationship, label_for  # noqa: E402
+from engine.relationships import Relationship  # noqa: E402
+from engine.social.labels import next_label  # noqa: E402
 from engine.social.network import (  # noqa: E402
     EXACT_BETWEENNESS_MAX_NODES,
     LOUVAIN_MAX_NODES,
@@ -92,7 +93,7 @@ def synthetic(nodes: int, edges: int, seed: int = 0) -> list[Relationship]:
             rel = replace(rel, rivalry=0.4 + 0.4 * d[4])
         elif d[5] < 0.10:  # an enemy
             rel = replace(rel, affinity=-0.5 - 0.4 * d[4], rivalry=0.5)
-        rels.append(replace(rel, label=label_for(rel)))
+        rels.append(replace(rel, label=next_label(rel, "stranger")))
     return rels
 
 

@@ -1,12 +1,10 @@
-"""Relationship moves and memory scoring: bounded, deterministic, sensible."""
+"""Memory scoring and forms of address: bounded, deterministic, sensible.
+
+(How acts move relationships is tested in test_social_dynamics.py.)"""
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
-
-from hypothesis import given
-from hypothesis import strategies as st
 
 from engine.acts import Act
 from engine.embedding import HashingEmbedder
@@ -19,33 +17,8 @@ from engine.memory import (
     rank,
 )
 from engine.personas import address_form
-from engine.relationships import Relationship, apply_act
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
-
-
-@given(st.lists(st.sampled_from(list(Act)), max_size=200),
-       st.floats(min_value=-1, max_value=1, allow_nan=False))
-def test_relationship_values_stay_bounded(acts: list[Act], sentiment: float) -> None:
-    rel = Relationship(1, 2, 1)
-    for act in acts:
-        rel = apply_act(rel, act, sentiment, NOW)
-    for value in (rel.affinity, rel.trust, rel.romance, rel.rivalry, rel.respect):
-        assert -1.0 <= value <= 1.0 and not math.isnan(value)
-    assert 0.0 <= rel.familiarity <= 1.0
-
-
-def test_kindness_makes_friends_and_insults_make_enemies() -> None:
-    friend = Relationship(1, 2, 1)
-    for _ in range(6):
-        friend = apply_act(friend, Act.PRAISE, 0.8, NOW)
-        friend = apply_act(friend, Act.HELP, 0.5, NOW)
-    assert friend.label in ("friend", "close friend")
-    enemy = Relationship(1, 2, 1)
-    for _ in range(8):
-        enemy = apply_act(enemy, Act.INSULT, -0.9, NOW)
-    assert enemy.label in ("enemy", "rival")
-    assert enemy.affinity < 0 < friend.affinity
 
 
 def test_importance_heuristic() -> None:
