@@ -218,6 +218,7 @@ memories = Table(
     Column("created_at", TS, nullable=False),
     Column("last_accessed_at", TS, nullable=False),
     Index(None, "owner_id", "created_at"),
+    Index(None, "owner_id", "importance"),
 )
 
 memory_sources = Table(
