@@ -8,7 +8,7 @@ import platform
 import sys
 from pathlib import Path
 
-__all__ = ["ROOT", "setup", "machine"]
+__all__ = ["ROOT", "setup", "machine", "cpu_model"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,15 +25,19 @@ def setup(cpu: int | None = 0) -> None:
         sys.path.insert(0, str(ROOT))
 
 
-def machine() -> str:
-    """CPU model, cores, OS and Python, for the report."""
-    model = platform.processor() or ""
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one)."""
+    model = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
+    return model or "unknown CPU"
+
+
+def machine() -> str:
+    """CPU model, cores, OS and Python, for the report."""
     return (
-        f"{model or 'unknown CPU'}, {os.cpu_count()} logical cores, "
+        f"{cpu_model()}, {os.cpu_count()} logical cores, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     )

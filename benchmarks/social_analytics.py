@@ -28,7 +28,6 @@ import platform
 import statistics
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import _bench  # noqa: E402 - pins the core and fixes sys.path before numpy loads
@@ -98,14 +97,7 @@ def synthetic(nodes: int, edges: int, seed: int = 0) -> list[Relationship]:
 
 
 def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = _bench.cpu_model()
     return (
         f"{model}, {os.cpu_count()} cores (pinned to one), Python {platform.python_version()}, "
         f"networkx {nx.__version__}, scipy {scipy.__version__}, numpy {np.__version__}"

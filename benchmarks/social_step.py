@@ -57,15 +57,14 @@ import platform
 import pstats
 import random
 import statistics
-import sys
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `python benchmarks/social_step.py` puts benchmarks/ first
-    sys.path.insert(0, str(ROOT))
+import _bench  # noqa: E402 - puts the repository on sys.path
+
+_bench.setup(cpu=None)  # main() pins the core it is told (--cpu)
+ROOT = _bench.ROOT
 
 from engine.acts import Act  # noqa: E402
 from engine.personas import BigFive  # noqa: E402
@@ -316,14 +315,7 @@ def fingerprint(world: World, moves: list[list[tuple[int, Act]]]) -> str:
 
 
 def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = _bench.cpu_model()
     if hasattr(os, "sched_getaffinity"):
         pinned = "pinned to CPU " + ",".join(map(str, sorted(os.sched_getaffinity(0))))
     else:
