@@ -36,6 +36,8 @@ __all__ = [
     "relationships",
     "memories",
     "memory_sources",
+    "memory_citations",
+    "memory_terms",
     "intents",
     "relationship_changes",
     "moods",
@@ -128,6 +130,9 @@ characters = Table(
     Column("aliases", JsonDoc, nullable=False),
     Column("avatar_url", Text),
     Column("memory_summary", Text, nullable=False, server_default=""),
+    # The newest memory id the last consolidation considered, and when it ran.
+    Column("consolidated_through", BigId, nullable=False, server_default="0"),
+    Column("consolidated_at", TS),
     Column("card_extra", JsonDoc, nullable=False),
     Column("status", String(16), nullable=False, server_default="active"),
     Column("last_spoke_at", TS),
@@ -217,8 +222,34 @@ memories = Table(
     Column("archived", Boolean, nullable=False, server_default="0"),
     Column("created_at", TS, nullable=False),
     Column("last_accessed_at", TS, nullable=False),
+    # Semantic knowledge (kind "knowledge") is about someone: a participant of the ecosystem.
+    Column("subject_id", ForeignKey("participants.id", ondelete="CASCADE")),
+    # Content words indexed in ``memory_terms`` (None: not indexed yet, see the lexical index).
+    Column("lexical_len", Integer),
     Index(None, "owner_id", "created_at"),
     Index(None, "owner_id", "importance"),
+    Index(None, "owner_id", "subject_id"),
+)
+
+# Which memories a reflection or a piece of knowledge was drawn from (its citations).
+memory_citations = Table(
+    "memory_citations",
+    metadata,
+    Column("memory_id", ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True),
+    Column("cited_id", ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True),
+    Index(None, "cited_id"),
+)
+
+# The lexical index: each memory's (stemmed) content words with their counts, for BM25 over
+# a character's whole memory (``owner_id`` repeats the memory's owner so the index is by owner).
+memory_terms = Table(
+    "memory_terms",
+    metadata,
+    Column("memory_id", ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True),
+    Column("term", String(64), primary_key=True),
+    Column("owner_id", Integer, nullable=False),
+    Column("tf", Integer, nullable=False),
+    Index(None, "owner_id", "term"),
 )
 
 memory_sources = Table(
