@@ -6,8 +6,10 @@ from types import TracebackType
 
 from sqlalchemy.engine import Connection, Engine
 
+from engine.adapters.sql.consolidation_store import ConsolidationStore
 from engine.adapters.sql.event_log import EventLog
 from engine.adapters.sql.intent_store import IntentStore
+from engine.adapters.sql.memory_browser_store import MemoryBrowserStore
 from engine.adapters.sql.memory_store import MemoryStore
 from engine.adapters.sql.pacts_store import PactStore
 from engine.adapters.sql.participants import ParticipantRepository
@@ -29,6 +31,8 @@ class UnitOfWork:
     intents: IntentStore
     social: SocialStore
     pacts: PactStore
+    consolidation: ConsolidationStore
+    browser: MemoryBrowserStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -46,6 +50,8 @@ class UnitOfWork:
         self.intents = IntentStore(conn)
         self.social = SocialStore(conn)
         self.pacts = PactStore(conn)
+        self.consolidation = ConsolidationStore(conn)
+        self.browser = MemoryBrowserStore(conn)
         return self
 
     def commit(self) -> None:
