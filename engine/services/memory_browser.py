@@ -1,0 +1,521 @@
+"""The memory browser: what a character remembers, for members, the CLI and the bots' commands.
+
+Read-only services over one character's memories, each returning plain dataclasses:
+
+* ``search`` — text search (every term, or "quoted phrase", must occur, ignoring case), or
+  ``semantic=True``: what the character would recall for the query, through the very recall
+  that builds prompts (``engine.services.recall.recall``), in a unit of work that is never
+  committed, so browsing never marks a memory as accessed.
+* ``top`` — the most important memories; ``knowledge`` — semantic knowledge, by subject.
+* ``reflections`` — the consolidation view: each reflection or piece of knowledge with the
+  memories it was drawn from; ``memory_detail`` — one memory, what it cites and what cites it.
+* ``associations`` — per participant: how many memories, their average emotional tone, the
+  most positive and the most negative.
+* ``overview`` — the memory summary, counts per kind, the top memories and latest reflections.
+
+Archived (faded) memories are hidden unless ``include_archived``. Characters are named by
+name, alias, a word of their name ("Darcy") or id: ``resolve_character``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engine.adapters.sql.memory_browser_store import (
+    ORDERS,
+    AssociationRow,
+    MemoryCounts,
+    MemoryFilter,
+    MemoryRow,
+    Order,
+)
+from engine.adapters.sql.uow import UnitOfWork
+from engine.errors import InvalidInput, ModelUnavailable, NotFound, ServiceUnavailable
+from engine.memory import RetrievalWeights
+from engine.personas import Character
+from engine.services.deps import Deps
+from engine.services.recall import recall
+
+__all__ = [
+    "KINDS",
+    "MAX_LIMIT",
+    "CharacterRef",
+    "MemoryPage",
+    "Reflection",
+    "ConsolidationView",
+    "MemoryDetail",
+    "Association",
+    "AssociationsView",
+    "Overview",
+    "MemoryRow",
+    "resolve_character",
+    "split_character",
+    "parse_terms",
+    "search",
+    "top",
+    "knowledge",
+    "reflections",
+    "memory_detail",
+    "associations",
+    "overview",
+]
+
+#: The kinds of memory: what was witnessed, insights drawn from it, knowledge about someone.
+KINDS: tuple[str, ...] = ("observation", "reflection", "knowledge")
+#: Consolidated memories: they cite what they were drawn from.
+CONSOLIDATED: tuple[str, ...] = ("reflection", "knowledge")
+#: The largest page any browser call returns.
+MAX_LIMIT = 200
+#: A filtered semantic search asks recall for this many times the page (up to MAX_RECALL),
+#: since the filters are applied to what recall returns.
+SEMANTIC_OVERFETCH = 4
+MAX_RECALL = 400
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+
+
+@dataclass(frozen=True)
+class CharacterRef:
+    """The character whose memories are browsed."""
+
+    id: int
+    name: str
+    ecosystem_id: int
+
+
+@dataclass(frozen=True)
+class MemoryPage:
+    """One page of memories.
+
+    Attributes:
+        total: How many match in all (None in semantic mode: recall ranks, it does not count).
+        cited_by: For memories of the page cited by reflections/knowledge: how many cite them.
+    """
+
+    character: CharacterRef
+    mode: str
+    query: str
+    memories: list[MemoryRow]
+    total: int | None
+    offset: int
+    limit: int
+    cited_by: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """A reflection or piece of knowledge, with the memories it was drawn from."""
+
+    memory: MemoryRow
+    cited: list[MemoryRow]
+
+
+@dataclass(frozen=True)
+class ConsolidationView:
+    character: CharacterRef
+    reflections: list[Reflection]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class MemoryDetail:
+    """One memory, the memories it cites (if consolidated) and the ones citing it."""
+
+    character: CharacterRef
+    memory: MemoryRow
+    cites: list[MemoryRow]
+    cited_by: list[MemoryRow]
+
+
+@dataclass(frozen=True)
+class Association:
+    """How the character's memories about or with one participant feel."""
+
+    participant_id: int
+    name: str
+    participant_kind: str
+    memories: int
+    mean_tone: float
+    most_positive: MemoryRow | None
+    most_negative: MemoryRow | None
+
+
+@dataclass(frozen=True)
+class AssociationsView:
+    character: CharacterRef
+    associations: list[Association]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A character's memory at a glance."""
+
+    character: CharacterRef
+    summary: str
+    counts: MemoryCounts
+    consolidated_at: datetime | None
+    top: list[MemoryRow]
+    reflections: list[Reflection]
+
+
+# -- naming a character ------------------------------------------------------------------------
+
+
+def resolve_character(deps: Deps, ecosystem_id: int, ref: str | int) -> CharacterRef:
+    """The character named ``ref`` in an ecosystem: its id, name, an alias, or a name word.
+
+    Raises:
+        NotFound: nobody matches (the message lists the characters).
+        InvalidInput: ``ref`` is ambiguous (e.g. "Bennet"); the message lists the candidates.
+    """
+    with deps.uow() as uow:
+        return _resolve(uow, ecosystem_id, ref)
+
+
+def split_character(deps: Deps, ecosystem_id: int, text: str) -> tuple[CharacterRef, str]:
+    """Split "Elizabeth Bennet Darcy's letter" into the character and the rest (the query).
+
+    The longest leading run of words that names a character wins; raises like
+    ``resolve_character`` when no leading run does.
+    """
+    words = text.split()
+    if not words:
+        raise InvalidInput("Name a character, e.g. 'Darcy' or 'Elizabeth Bennet'.")
+    with deps.uow() as uow:
+        cast = uow.participants.list_characters(ecosystem_id)
+        for n in range(len(words), 0, -1):
+            if _matches(cast, " ".join(words[:n])):
+                # Unique: that character; ambiguous: ``_resolve`` says which were meant.
+                ref = _resolve(uow, ecosystem_id, " ".join(words[:n]), cast)
+                return ref, " ".join(words[n:])
+        raise _not_found(words[0], cast)
+
+
+def _resolve(
+    uow: UnitOfWork, ecosystem_id: int, ref: str | int, cast: list[Character] | None = None
+) -> CharacterRef:
+    if cast is None:
+        cast = uow.participants.list_characters(ecosystem_id)
+    candidates = _matches(cast, str(ref))
+    if len(candidates) == 1:
+        return _ref(candidates[0], ecosystem_id)
+    if candidates:
+        *others, last = sorted(c.name for c in candidates)
+        names = f"{', '.join(others)} or {last}"
+        raise InvalidInput(f"'{ref}' could be {names}; say which.")
+    raise _not_found(ref, cast)
+
+
+def _not_found(ref: str | int, cast: list[Character]) -> NotFound:
+    present = ", ".join(sorted(c.name for c in cast)) or "none yet"
+    return NotFound(f"No character named '{ref}' in this community. Characters: {present}.")
+
+
+def _matches(cast: list[Character], ref: str) -> list[Character]:
+    """Characters answering to ``ref``: by id, full name or alias, else by one name word."""
+    wanted = " ".join(ref.split()).casefold()
+    if not wanted:
+        return []
+    if wanted.isdigit():
+        by_id = [c for c in cast if c.id == int(wanted)]
+        if by_id:
+            return by_id
+    named = [c for c in cast if wanted in (n.casefold() for n in c.names())]
+    if named:
+        return named
+    return [c for c in cast if wanted in c.name.casefold().split()]
+
+
+def _ref(character: Character, ecosystem_id: int) -> CharacterRef:
+    assert character.id is not None
+    return CharacterRef(character.id, character.name, ecosystem_id)
+
+
+# -- searching -----------------------------------------------------------------------------
+
+
+def parse_terms(query: str) -> tuple[str, ...]:
+    """Words of a query; a "quoted phrase" stays one term."""
+    return tuple(m.group(1) or m.group(2) for m in _TERM.finditer(query) if
+                 (m.group(1) or m.group(2)).strip())
+
+
+def search(
+    deps: Deps,
+    ecosystem_id: int,
+    character: str | int,
+    query: str,
+    *,
+    semantic: bool = False,
+    kinds: tuple[str, ...] = (),
+    channel: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_archived: bool = False,
+    order: Order = "newest",
+    limit: int = 20,
+    offset: int = 0,
+) -> MemoryPage:
+    """Search a character's memories.
+
+    Args:
+        query: Text mode: every term must occur in the memory (case-insensitive; an empty
+            query lists everything). Semantic mode: what the character is asked to recall.
+        semantic: Rank by recall (recency + importance + relevance + lexical match), as when
+            the character speaks; only active memories, and nothing is marked as accessed.
+        kinds: Only these kinds (see ``KINDS``); empty = all.
+        channel: Only memories of this channel (its platform id or name).
+        since, until: Created in ``[since, until)``.
+        include_archived: Faded memories too (text mode only).
+        order: Text mode: "newest", "oldest" or "importance".
+        limit, offset: The page.
+    """
+    _check_page(limit, offset)
+    if order not in ORDERS:
+        raise InvalidInput(f"Order by one of {', '.join(ORDERS)}, not '{order}'.")
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        where = MemoryFilter(
+            owner_id=ref.id, terms=() if semantic else parse_terms(query),
+            kinds=_kinds(kinds), channel_id=_channel_id(uow, ecosystem_id, channel),
+            since=since, until=until, include_archived=include_archived,
+        )
+        if not semantic:
+            rows = uow.browser.search(where, order=order, limit=limit, offset=offset)
+            return _page(uow, ref, "text", query, rows, uow.browser.count(where), offset,
+                         limit)
+    rows = _recall_rows(deps, ref, query, where, limit, offset)
+    with deps.uow() as uow:
+        return _page(uow, ref, "semantic", query, rows, None, offset, limit)
+
+
+def _recall_rows(
+    deps: Deps, ref: CharacterRef, query: str, where: MemoryFilter, limit: int, offset: int
+) -> list[MemoryRow]:
+    """A page of what recall brings up for ``query``, filtered, in recall's order."""
+    if not query.strip():
+        raise InvalidInput("A semantic search needs something to recall: give a query.")
+    if where.include_archived:
+        raise InvalidInput("A semantic search sees only active memories, as recall does; "
+                           "search the text to include archived ones.")
+    filtered = bool(where.kinds or where.channel_id is not None or where.since or where.until)
+    k = offset + limit
+    if filtered:
+        k = min(MAX_RECALL, max(k, k * SEMANTIC_OVERFETCH))
+    try:
+        # Never committed: recall's "accessed now" marks are rolled back on leaving.
+        with deps.uow() as uow:
+            recalled = recall(uow, deps.embedder, owner_id=ref.id, query=query,
+                              now=deps.clock.now(), k=k, weights=RetrievalWeights())
+    except ModelUnavailable as exc:
+        raise ServiceUnavailable(
+            "The embedding model is unavailable, so a semantic search cannot run now; "
+            "search the text instead."
+        ) from exc
+    ids = [m.id for m in recalled if m.id is not None]
+    with deps.uow() as uow:
+        rows = uow.browser.rows_by_id(ref.id, ids)
+    kept = [rows[i] for i in ids if i in rows and _passes(rows[i], where)]
+    return kept[offset : offset + limit]
+
+
+def _passes(row: MemoryRow, where: MemoryFilter) -> bool:
+    return (
+        (not where.kinds or row.kind in where.kinds)
+        and (where.channel_id is None or row.channel_id == where.channel_id)
+        and (where.since is None or row.created_at >= where.since)
+        and (where.until is None or row.created_at < where.until)
+    )
+
+
+def top(
+    deps: Deps,
+    ecosystem_id: int,
+    character: str | int,
+    *,
+    kinds: tuple[str, ...] = (),
+    include_archived: bool = False,
+    limit: int = 10,
+    offset: int = 0,
+) -> MemoryPage:
+    """A character's most important memories (ties: the newer first)."""
+    _check_page(limit, offset)
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        where = MemoryFilter(owner_id=ref.id, kinds=_kinds(kinds),
+                             include_archived=include_archived)
+        rows = uow.browser.search(where, order="importance", limit=limit, offset=offset)
+        return _page(uow, ref, "top", "", rows, uow.browser.count(where), offset, limit)
+
+
+def knowledge(
+    deps: Deps,
+    ecosystem_id: int,
+    character: str | int,
+    *,
+    about: str | None = None,
+    include_archived: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> MemoryPage:
+    """What a character knows (kind "knowledge"), about one participant or everyone.
+
+    Ordered by importance. ``about`` names a character or a member of the community.
+    """
+    _check_page(limit, offset)
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        subject = _participant_id(uow, ecosystem_id, about) if about else None
+        where = MemoryFilter(owner_id=ref.id, kinds=("knowledge",), subject_id=subject,
+                             include_archived=include_archived)
+        rows = uow.browser.search(where, order="importance", limit=limit, offset=offset)
+        return _page(uow, ref, "knowledge", about or "", rows, uow.browser.count(where),
+                     offset, limit)
+
+
+# -- consolidation ---------------------------------------------------------------------------
+
+
+def reflections(
+    deps: Deps,
+    ecosystem_id: int,
+    character: str | int,
+    *,
+    kinds: tuple[str, ...] = CONSOLIDATED,
+    include_archived: bool = False,
+    limit: int = 20,
+    offset: int = 0,
+) -> ConsolidationView:
+    """The consolidation view: reflections/knowledge, newest first, each with its sources."""
+    _check_page(limit, offset)
+    wanted = _kinds(kinds) or CONSOLIDATED
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        where = MemoryFilter(owner_id=ref.id, kinds=wanted, include_archived=include_archived)
+        rows = uow.browser.search(where, order="newest", limit=limit, offset=offset)
+        cited = uow.browser.citations([r.id for r in rows])
+        return ConsolidationView(
+            ref, [Reflection(r, cited.get(r.id, [])) for r in rows],
+            uow.browser.count(where), offset, limit,
+        )
+
+
+def memory_detail(
+    deps: Deps, ecosystem_id: int, character: str | int, memory_id: int
+) -> MemoryDetail:
+    """One of the character's memories: what it cites and which reflections cite it."""
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        row = uow.browser.get(ref.id, memory_id)
+        if row is None:
+            raise NotFound(f"{ref.name} has no memory #{memory_id}.")
+        cites = uow.browser.citations([memory_id]).get(memory_id, [])
+        return MemoryDetail(ref, row, cites, uow.browser.cited_by(memory_id))
+
+
+# -- feelings and the whole picture ------------------------------------------------------------
+
+
+def associations(
+    deps: Deps,
+    ecosystem_id: int,
+    character: str | int,
+    *,
+    include_archived: bool = False,
+    limit: int = 20,
+) -> AssociationsView:
+    """The emotional associations of a character's memories, per participant.
+
+    A memory is about or with someone when they wrote or were addressed in its source message,
+    or when it is knowledge about them. Most remembered participants first.
+    """
+    _check_page(limit, 0)
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        found = uow.browser.associations(ref.id, include_archived=include_archived,
+                                         limit=limit)
+        rows = uow.browser.rows_by_id(ref.id, [i for a in found for i in _extreme_ids(a)])
+    return AssociationsView(ref, [
+        Association(
+            a.participant_id, a.name, a.participant_kind, a.memories, a.mean_tone,
+            rows.get(a.most_positive_id) if a.most_positive_id is not None else None,
+            rows.get(a.most_negative_id) if a.most_negative_id is not None else None,
+        )
+        for a in found
+    ])
+
+
+def _extreme_ids(a: AssociationRow) -> list[int]:
+    return [i for i in (a.most_positive_id, a.most_negative_id) if i is not None]
+
+
+def overview(
+    deps: Deps, ecosystem_id: int, character: str | int, *, top_k: int = 5,
+    latest_reflections: int = 3,
+) -> Overview:
+    """The memory summary, counts per kind, the top memories and the latest reflections."""
+    with deps.uow() as uow:
+        ref = _resolve(uow, ecosystem_id, character)
+        state = uow.browser.state(ref.id)
+        best = uow.browser.search(MemoryFilter(owner_id=ref.id), order="importance",
+                                  limit=top_k)
+        latest = uow.browser.search(MemoryFilter(owner_id=ref.id, kinds=CONSOLIDATED),
+                                    order="newest", limit=latest_reflections)
+        cited = uow.browser.citations([r.id for r in latest])
+        return Overview(
+            ref, state.memory_summary if state else "", uow.browser.counts(ref.id),
+            state.consolidated_at if state else None, best,
+            [Reflection(r, cited.get(r.id, [])) for r in latest],
+        )
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _page(
+    uow: UnitOfWork, ref: CharacterRef, mode: str, query: str, rows: list[MemoryRow],
+    total: int | None, offset: int, limit: int,
+) -> MemoryPage:
+    cited = uow.browser.citation_counts([r.id for r in rows])
+    return MemoryPage(ref, mode, query, rows, total, offset, limit, cited)
+
+
+def _check_page(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"Show between 1 and {MAX_LIMIT} memories at a time, not {limit}.")
+    if offset < 0:
+        raise InvalidInput("The offset cannot be negative.")
+
+
+def _kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown memory kind '{unknown[0]}'; the kinds are {', '.join(KINDS)}."
+        )
+    return tuple(dict.fromkeys(kinds))
+
+
+def _channel_id(uow: UnitOfWork, ecosystem_id: int, channel: str | None) -> int | None:
+    if channel is None or not channel.strip():
+        return None
+    wanted = channel.strip().lstrip("#").casefold()
+    for c in uow.spaces.list_channels(ecosystem_id):
+        if wanted in (c.external_id.casefold(), c.name.casefold()):
+            return c.id
+    raise NotFound(f"No channel '{channel}' in this community.")
+
+
+def _participant_id(uow: UnitOfWork, ecosystem_id: int, name: str) -> int:
+    """A character (as ``resolve_character`` names them) or a member, by display name."""
+    try:
+        return _resolve(uow, ecosystem_id, name).id
+    except NotFound:
+        human = uow.participants.find_human_by_name(ecosystem_id, name)
+        if human is None:
+            raise NotFound(f"Nobody called '{name}' in this community.") from None
+        return human[0]
