@@ -15,7 +15,12 @@ from _bench import ROOT
 __all__ = ["format_profile", "calibration_ms", "percentile"]
 
 
-def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> str:
+def format_profile(
+    profiler: cProfile.Profile, messages: int, top: int = 10, *, unit: str = "message",
+    whole: str = "ingest",
+) -> str:
+    """The ``top`` engine functions by cumulative time and the own time by area, per ``unit``
+    (``messages`` of them were profiled; ``whole`` names the profiled call in the headers)."""
     stats = pstats.Stats(profiler, stream=io.StringIO())
     raw = stats.stats  # type: ignore[attr-defined]
     total = max(stats.total_tt, 1e-12)  # type: ignore[attr-defined]
@@ -27,15 +32,17 @@ def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> 
         rel = os.path.relpath(filename, ROOT)
         rows.append((cumtime, tottime, ncalls, f"{rel}:{line} {func}"))
     rows.sort(reverse=True)
+    abbr = "msg" if unit == "message" else unit
     areas: dict[str, float] = {}
     for (filename, _line, func), (_cc, _n, tottime, _cum, _callers) in raw.items():
         area = _area(filename, func)
         areas[area] = areas.get(area, 0.0) + tottime
     lines = [
-        f"Profile: {messages} messages under cProfile (untimed; cProfile inflates Python-heavy "
-        f"code). Total {total * 1e3 / messages:.2f} ms/message profiled.",
+        f"Profile: {messages} {unit}s under cProfile (untimed; cProfile inflates Python-heavy "
+        f"code). Total {total * 1e3 / messages:.2f} ms/{unit} profiled.",
         "",
-        "| engine function | calls/msg | cumulative ms/msg | own ms/msg | % of ingest |",
+        f"| engine function | calls/{abbr} | cumulative ms/{abbr} | own ms/{abbr} | "
+        f"% of {whole} |",
         "|---|---:|---:|---:|---:|",
     ]
     for cumtime, tottime, ncalls, name in rows[:top]:
@@ -47,7 +54,7 @@ def format_profile(profiler: cProfile.Profile, messages: int, top: int = 10) -> 
         "",
         "Own time by area (where the time goes, whoever calls it):",
         "",
-        "| area | own ms/msg | % of ingest |",
+        f"| area | own ms/{abbr} | % of {whole} |",
         "|---|---:|---:|",
     ]
     for area, tottime in sorted(areas.items(), key=lambda kv: -kv[1]):
@@ -66,6 +73,9 @@ _AREAS = (
     ("re.Pattern", "regular expressions (compiling and matching)"),
     ("vaderSentiment", "VADER sentiment"),
     ("/json/", "JSON encoding and decoding"),
+    ("/pgvector/", "pgvector adapter (formatting vectors)"),
+    ("/numpy/", "numpy"),
+    ("numpy.", "numpy"),
 )
 
 
