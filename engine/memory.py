@@ -2,15 +2,13 @@
 
 Retrieval follows Generative Agents (Park et al., 2023): score = recency + importance +
 relevance, each normalised to [0, 1], with recency decaying by ``RECENCY_DECAY`` per hour.
-An optional fourth, lexical component (BM25 over the candidates, ``lexical_scores``) makes the
+An optional fourth, lexical component (BM25 of the query's words, ``engine.lexical``) makes the
 score hybrid: exact names and rare words count even when an embedder blurs them.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +16,6 @@ from datetime import datetime
 import numpy as np
 
 from engine.acts import Act
-from engine.embedding import STOPWORDS
 
 __all__ = [
     "Memory",
@@ -28,8 +25,6 @@ __all__ = [
     "rank",
     "cosine",
     "cosines",
-    "lexical_scores",
-    "tokens",
     "first_person",
     "RECENCY_DECAY",
 ]
@@ -37,11 +32,7 @@ __all__ = [
 #: Recency multiplier per hour since last access (Generative Agents use 0.99 per game hour).
 RECENCY_DECAY = 0.99
 MEMORY_TEXT_LIMIT = 600
-#: BM25 term-frequency saturation and length normalisation (the usual Robertson/Lucene values).
-BM25_K1 = 1.2
-BM25_B = 0.75
 
-_WORD = re.compile(r"[a-z0-9']+")
 
 _WEIGHTY_ACTS = {
     Act.CONFIDE: 4.0,
@@ -119,46 +110,6 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / (na * nb)
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased content words of a text (the hashing embedder's words; a final 's dropped)."""
-    words = (w.removesuffix("'s").strip("'") for w in _WORD.findall(text.lower()))
-    return [w for w in words if w and w not in STOPWORDS]
-
-
-def lexical_scores(
-    query: str, texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B
-) -> list[float]:
-    """BM25 score of each text for the query's words, the texts themselves being the corpus.
-
-    ``score(d) = sum over distinct query words t of
-    idf(t) * tf(t, d) * (k1 + 1) / (tf(t, d) + k1 * (1 - b + b * len(d) / avg_len))`` with
-    ``idf(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))`` (never negative). Statistics come
-    from the given texts only (in recall: the candidate memories), so a word common among them
-    counts little even if it is rare in general; this keeps the signal cheap (no index) and
-    the same on every backend. Texts sharing no word with the query score 0.
-    """
-    query_terms = set(tokens(query))
-    if not texts or not query_terms:
-        return [0.0 for _ in texts]
-    docs = [Counter(tokens(t)) for t in texts]
-    n = len(docs)
-    avg_len = sum(sum(d.values()) for d in docs) / n or 1.0
-    idf = {}
-    for term in query_terms:
-        df = sum(1 for d in docs if term in d)
-        idf[term] = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-    scores = []
-    for doc in docs:
-        length_norm = k1 * (1.0 - b + b * sum(doc.values()) / avg_len)
-        score = 0.0
-        for term in query_terms:
-            tf = doc.get(term, 0)
-            if tf:
-                score += idf[term] * tf * (k1 + 1.0) / (tf + length_norm)
-        scores.append(score)
-    return scores
-
-
 def rank(
     memories: Sequence[Memory],
     query_embedding: Sequence[float] | None,
@@ -181,7 +132,8 @@ def rank(
         k: How many to return.
         weights: The weight of each component.
         lexical: Optional lexical match of each candidate with the query (for instance
-            ``lexical_scores(query, [m.text for m in memories])``), aligned with ``memories``;
+            ``engine.lexical.bm25_texts(query, [m.text for m in memories])``), aligned with
+            ``memories``;
             weighted by ``weights.lexical``. Without it the score has three components.
         relevance: Optional precomputed relevance of each candidate (aligned with
             ``memories``; for instance the store's cosine similarities, so that vectors need

@@ -5,13 +5,13 @@ what is measured is what runs. Steps:
 
 1. Embed the query.
 2. Gather candidates, all the owner's own, not archived (and created before ``before``):
-   the ``candidates`` nearest by cosine similarity (``MemoryStore.nearest``: the HNSW index on
-   PostgreSQL, exact on SQLite), united with the ``side`` most recent and the ``side`` most
-   important (``side = max(k, candidates // 4)``), so that a recent or very important memory
-   can win although it is not semantically near the query.
-3. Optionally score the candidates lexically: BM25 of the query's words over the candidates'
-   texts (``engine.memory.lexical_scores``), a fourth component weighted by
-   ``weights.lexical``.
+   the ``candidates`` nearest by cosine similarity (the HNSW index on PostgreSQL, exact on
+   SQLite), the ``candidates`` best BM25 matches of the query's stemmed words over all the
+   owner's memories (the lexical index, ``engine.lexical``), the ``side`` most recent and the
+   ``side`` most important (``side = max(k, candidates // 4)``), so that a memory can win by
+   meaning, by its exact words, by being recent or by mattering.
+3. Every candidate carries its cosine similarity and its BM25 score (a fourth component
+   weighted by ``weights.lexical``; without ``lexical`` the ranking has three).
 4. Rank them (``engine.memory.rank``: recency + importance + relevance [+ lexical], each
    min-max normalised over the candidates) and keep the best ``k``; equal scores go to the
    newer memory.
@@ -28,7 +28,8 @@ import logging
 from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
-from engine.memory import Memory, RetrievalWeights, lexical_scores, rank
+from engine.lexical import query_terms
+from engine.memory import Memory, RetrievalWeights, rank
 from engine.ports import Embedder
 
 __all__ = ["recall", "DEFAULT_CANDIDATES", "SIDE_SHARE"]
@@ -67,7 +68,7 @@ def recall(
         weights: The weight of recency, importance, relevance and the lexical match.
         candidates: How many nearest memories to score (plus the most recent and the most
             important ones, ``max(k, candidates // SIDE_SHARE)`` each).
-        lexical: Blend in the BM25 match of the query's words (``weights.lexical``).
+        lexical: Find and score memories by the query's words too (BM25, ``weights.lexical``).
         before: Only memories created strictly before this time (for instance: what is still
             in the prompt's transcript needs no recalling).
 
@@ -80,15 +81,16 @@ def recall(
     side = max(k, candidates // SIDE_SHARE)
     # One read for the three sources, relevance included (a vector with no direction, from a
     # query without content words, is near nothing: the store then skips the nearest).
+    terms = query_terms(query) if lexical else []
     pool = uow.memories.recall_candidates(
         owner_id, vector, nearest=max(0, candidates), recent=side, important=side,
-        before=before,
+        terms=terms, lexical=max(0, candidates), before=before,
     )
     if not pool:
         return []
-    memories = [m for m, _ in pool]  # in id order: nothing downstream depends on query plans
-    relevance = [similarity for _, similarity in pool]
-    lexical_part = lexical_scores(query, [m.text for m in memories]) if lexical else None
+    memories = [m for m, _, _ in pool]  # in id order: nothing downstream depends on plans
+    relevance = [similarity for _, similarity, _ in pool]
+    lexical_part = [score for _, _, score in pool] if lexical else None
     best = rank(memories, vector, now, k, weights, lexical=lexical_part, relevance=relevance)
     uow.memories.touch([m.id for m in best if m.id is not None], now)
     for memory in best:

@@ -42,11 +42,12 @@ def upgrade() -> None:
     sa.Column('term', sa.String(length=64), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('tf', sa.Integer(), nullable=False),
+    sa.Column('doc_len', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['memory_id'], ['memories.id'], name=op.f('fk_memory_terms_memory_id_memories'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('memory_id', 'term', name=op.f('pk_memory_terms'))
     )
     with op.batch_alter_table('memory_terms', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_memory_terms_owner_id_term'), ['owner_id', 'term'], unique=False)
+        batch_op.create_index(batch_op.f('ix_memory_terms_owner_id_term_memory_id_tf_doc_len'), ['owner_id', 'term', 'memory_id', 'tf', 'doc_len'], unique=False)
 
     with op.batch_alter_table('characters', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consolidated_through', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), server_default='0', nullable=False))
@@ -59,6 +60,32 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_memories_subject_id_participants'), 'participants', ['subject_id'], ['id'], ondelete='CASCADE')
 
     # ### end Alembic commands ###
+    _index_existing_memories()
+
+
+def _index_existing_memories(batch: int = 2000) -> None:
+    """Fill the lexical index for memories written before it existed."""
+    from engine.adapters.sql.lexical_index import term_rows
+
+    conn = op.get_bind()
+    memories = sa.table("memories", sa.column("id"), sa.column("owner_id"), sa.column("text"),
+                        sa.column("lexical_len"))
+    terms = sa.table("memory_terms", sa.column("memory_id"), sa.column("term"),
+                     sa.column("owner_id"), sa.column("tf"), sa.column("doc_len"))
+    last = 0
+    while True:
+        rows = conn.execute(
+            sa.select(memories.c.id, memories.c.owner_id, memories.c.text)
+            .where(memories.c.id > last).order_by(memories.c.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        postings, lengths = term_rows([(r.id, r.owner_id, r.text) for r in rows])
+        conn.execute(terms.insert(), postings)
+        for memory_id, length in lengths.items():
+            conn.execute(sa.update(memories).where(memories.c.id == memory_id)
+                         .values(lexical_len=length))
+        last = rows[-1].id
 
 
 def downgrade() -> None:
@@ -74,7 +101,7 @@ def downgrade() -> None:
         batch_op.drop_column('consolidated_through')
 
     with op.batch_alter_table('memory_terms', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_memory_terms_owner_id_term'))
+        batch_op.drop_index(batch_op.f('ix_memory_terms_owner_id_term_memory_id_tf_doc_len'))
 
     op.drop_table('memory_terms')
     with op.batch_alter_table('memory_citations', schema=None) as batch_op:

@@ -18,7 +18,8 @@ from sqlalchemy import text
 
 from bots.console.community import ConsoleCommunity
 from engine.embedding import HashingEmbedder
-from engine.memory import Memory, RetrievalWeights, lexical_scores, rank
+from engine.lexical import bm25_texts
+from engine.memory import Memory, RetrievalWeights, rank
 from engine.messages import IncomingMessage
 from engine.personas import Character
 from engine.services import setup
@@ -252,6 +253,9 @@ def test_recall_is_the_same_on_both_backends(container: Container, selective: bo
     weights = RetrievalWeights()
     visible = [m for m in mine if m.id not in archived and m.created_at < before]
     qvec = np.array(table[query])
+    # BM25 over all the owner's memories (archived and later ones count in the statistics).
+    bm25 = dict(zip([m.id for m in mine], bm25_texts(query, [m.text for m in mine]),
+                    strict=True))
     if selective:
         near = [m for m in visible if _topic0(m, qvec)]
         candidates = len(near)
@@ -260,14 +264,20 @@ def test_recall_is_the_same_on_both_backends(container: Container, selective: bo
         recent = sorted(visible, key=lambda m: (m.created_at, m.id or 0), reverse=True)[:side]
         important = sorted(visible, key=lambda m: (m.importance, m.created_at, m.id or 0),
                            reverse=True)[:side]
-        pool = {m.id: m for m in near + recent + important}
+        # The best lexical matches: twice as many as candidates, then the visible ones.
+        matching = sorted((m for m in mine if bm25[m.id] > 0),
+                          key=lambda m: (-bm25[m.id], -(m.id or 0)))[: 2 * candidates]
+        shown = [m for m in matching if m in visible][:candidates]
+        assert shown, "the query's words select some memories"
+        pool = {m.id: m for m in near + recent + important + shown}
         expected_pool = [pool[i] for i in sorted(pool)]
+        assert len(expected_pool) < len(visible)
     else:
         candidates = 200
         expected_pool = visible
     expected = rank(
         expected_pool, table[query], now, k, weights,
-        lexical=lexical_scores(query, [m.text for m in expected_pool]),
+        lexical=[bm25[m.id] for m in expected_pool],
     )
     with container.deps.uow() as uow:
         got = recall(uow, TableEmbedder(table), owner_id=owner, query=query, now=now, k=k,

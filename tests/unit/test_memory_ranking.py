@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.embedding import HashingEmbedder
-from engine.memory import Memory, RetrievalWeights, cosine, lexical_scores, rank, tokens
+from engine.lexical import bm25_texts as lexical_scores
+from engine.lexical import index_terms, query_terms
+from engine.memory import Memory, RetrievalWeights, cosine, rank
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -24,9 +26,12 @@ def _mem(text: str, *, importance: float = 3.0, hours_ago: float = 1.0, id: int 
 # -- lexical ----------------------------------------------------------------------------------
 
 
-def test_tokens_drop_function_words_case_and_possessives() -> None:
-    assert tokens("The Officers of Darcy's regiment") == ["officers", "darcy", "regiment"]
-    assert tokens("it is what it is") == []
+def test_terms_drop_function_words_case_possessives_and_are_stemmed() -> None:
+    assert query_terms("The Officers of Darcy's regiment") == ["offic", "darci", "regiment"]
+    assert query_terms("it is what it is") == []
+    # Inflections meet; the words every remembered line carries do not count.
+    assert query_terms("Where is Tom moving?") == query_terms("Tom moved")
+    assert index_terms("Tom said to me: I am moving, moving!") == {"tom": 1, "move": 2}
 
 
 def test_only_texts_sharing_a_word_score() -> None:

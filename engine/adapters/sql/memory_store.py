@@ -17,6 +17,10 @@ over the owner's vectors). Either way the rows are finally ordered in Python by 
 similarity computed from the stored float32 values (ties: larger id first), so both backends
 order the same rows identically.
 
+Recall also reads memories by their words: ``recall_candidates`` adds the owner's best BM25
+matches for the query's terms from the lexical index (``engine.adapters.sql.lexical_index``,
+written by ``add_many`` with the memories themselves), and returns every candidate's BM25 score.
+
 Every top-k here picks ids first and reads the wide rows (text, vector) of the winners only:
 otherwise both databases compute the selected columns of every row before sorting.
 """
@@ -41,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from engine.adapters.sql.lexical_index import LexicalIndex
 from engine.adapters.sql.tables import memories, memory_sources
 from engine.memory import Memory, cosines
 
@@ -77,9 +82,12 @@ _INSERT_BATCH = memories.insert().returning(memories.c.id)
 class MemoryStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.lexical = LexicalIndex(conn)
 
     def add_many(self, items: Sequence[Memory]) -> None:
-        """Insert memories (one executemany returning their ids, one for all their sources)."""
+        """Insert memories and index their words (one executemany returning their ids, one for
+        all their sources, one for their index terms and one update of their lengths per
+        distinct length); sets each ``Memory.id``."""
         if not items:
             return
         rows = [
@@ -102,6 +110,7 @@ class MemoryStore:
             sources.extend({"memory_id": memory.id, "event_id": e} for e in memory.source_event_ids)
         if sources:
             self.conn.execute(memory_sources.insert(), sources)
+        self.lexical.add([(m.id or 0, m.owner_id, m.text) for m in items])
 
     def recent_for(
         self, owner_id: int, limit: int, *, before: datetime | None = None
@@ -123,14 +132,19 @@ class MemoryStore:
         nearest: int,
         recent: int,
         important: int,
+        terms: Sequence[str] = (),
+        lexical: int = 0,
         before: datetime | None = None,
-    ) -> list[tuple[Memory, float]]:
-        """The union of ``nearest``, ``recent_for`` and ``most_important``, read at once.
+    ) -> list[tuple[Memory, float, float]]:
+        """The union of ``nearest``, the ``lexical`` best BM25 matches of ``terms``,
+        ``recent_for`` and ``most_important``, read at once.
 
-        Returns each candidate (by id; its ``embedding`` is not loaded) with its cosine
-        similarity to ``vector`` (0 without a vector or an embedding), computed from the stored
-        float32 values with ``engine.memory.cosines`` over the candidates in id order, so
-        the same candidates give bit-for-bit the same similarities on every backend.
+        Returns each candidate, in id order (its ``embedding`` is not loaded), with its cosine
+        similarity to ``vector`` (0 without a vector or an embedding) and its BM25 score for
+        ``terms`` over all the owner's memories (0 when it shares none). Similarities are
+        computed from the stored float32 values with ``engine.memory.cosines`` over the
+        candidates in id order, so the same candidates give bit-for-bit the same scores on
+        every backend.
         """
         visible = self._visible(owner_id, before)
         ids: set[int] = set()
@@ -139,7 +153,15 @@ class MemoryStore:
             ids.update(self._nearest_ids(owner_id, query, nearest, before))
         ids.update(self._top_ids(visible, _NEWEST, recent))
         ids.update(self._top_ids(visible, _WEIGHTIEST, important))
-        rows = sorted(self._rows(sorted(ids)), key=lambda r: int(r.id))
+        bm25 = self.lexical.scores(owner_id, terms) if terms else {}
+        # The best lexical matches, visible or not: over-fetched, so that archived or too
+        # recent ones (filtered out when the rows are read) do not leave the list short.
+        matches = sorted(bm25, key=lambda i: (-bm25[i], -i))[: 2 * lexical] if lexical else []
+        rows = sorted(self._rows(sorted(ids.union(matches)), visible), key=lambda r: int(r.id))
+        if matches:
+            read = {int(r.id) for r in rows}
+            keep = ids.union([i for i in matches if i in read][:lexical])
+            rows = [r for r in rows if int(r.id) in keep]
         similarity = np.zeros(len(rows))
         if query is not None:
             width = 4 * len(query)
@@ -149,7 +171,8 @@ class MemoryStore:
                 matrix = np.stack([self._vector(rows[i].embedding_raw) for i in with_vector])
                 similarity[with_vector] = cosines(matrix, query)
         return [
-            (self._memory_fast(r, with_embedding=False), float(similarity[i]))
+            (self._memory_fast(r, with_embedding=False), float(similarity[i]),
+             float(bm25.get(int(r.id), 0.0)))
             for i, r in enumerate(rows)
         ]
 
@@ -314,12 +337,14 @@ class MemoryStore:
         ).all()
         return [self._memory_fast(r) for r in rows]
 
-    def _rows(self, ids: Sequence[int]) -> list[Any]:
+    def _rows(
+        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]] = ()
+    ) -> list[Any]:
         rows: list[Any] = []
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = list(ids[start : start + _IN_CHUNK])
             rows.extend(self.conn.execute(
-                self._select_fast().where(memories.c.id.in_(chunk))
+                self._select_fast().where(memories.c.id.in_(chunk), *where)
             ).all())
         return rows
 

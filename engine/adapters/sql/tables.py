@@ -240,8 +240,10 @@ memory_citations = Table(
     Index(None, "cited_id"),
 )
 
-# The lexical index: each memory's (stemmed) content words with their counts, for BM25 over
-# a character's whole memory (``owner_id`` repeats the memory's owner so the index is by owner).
+# The lexical index (``engine.lexical``): each memory's stemmed content words with their
+# counts, for BM25 over a character's whole memory. ``owner_id`` and ``doc_len`` repeat the
+# memory's owner and length so that one covering index answers a query; the term "" carries
+# one row per memory (its length), from which the corpus size and mean length are counted.
 memory_terms = Table(
     "memory_terms",
     metadata,
@@ -249,7 +251,8 @@ memory_terms = Table(
     Column("term", String(64), primary_key=True),
     Column("owner_id", Integer, nullable=False),
     Column("tf", Integer, nullable=False),
-    Index(None, "owner_id", "term"),
+    Column("doc_len", Integer, nullable=False),
+    Index(None, "owner_id", "term", "memory_id", "tf", "doc_len"),
 )
 
 memory_sources = Table(

@@ -1,0 +1,132 @@
+"""Lexical matching of memories: stemmed content words and BM25.
+
+Embeddings blur exact names and rare words; people ask "what did Tom say about Lisbon?". Recall
+therefore also scores every memory of a character by BM25 (Robertson and Zaragoza, 2009) over
+its stemmed content words, using an inverted index kept beside the memories (the store's
+``memory_terms``). This module holds the pure part: turning a text into index terms, and the
+BM25 formula, so that the index, the scoring and the tests agree on one definition.
+
+Terms are lower-cased words without function words (``engine.embedding.STOPWORDS``), question
+words, nor the words every remembered line carries ("said", ...), reduced to their Snowball
+(Porter 2) stem so that "moving", "moved" and "moves" match; at most ``MAX_TERM_CHARS``
+characters each.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+import snowballstemmer
+
+from engine.embedding import STOPWORDS
+
+__all__ = [
+    "BM25_B",
+    "BM25_K1",
+    "DOC_TERM",
+    "MAX_TERM_CHARS",
+    "bm25",
+    "bm25_texts",
+    "idf",
+    "index_terms",
+    "query_terms",
+]
+
+#: BM25 term-frequency saturation and length normalisation (the usual Robertson/Lucene values).
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: Longer words are cut (they are rare enough to stay distinct).
+MAX_TERM_CHARS = 64
+#: The index's per-memory row that carries the document length (no word stems to "").
+DOC_TERM = ""
+#: Words of the remembered form ("Jane said to Tom: ...") that every observation shares, and
+#: the question words that start queries ("where", "when"...): they match nothing useful.
+FRAME_WORDS = frozenset({"said", "say", "says", "told", "tell", "asked", "ask", "me",
+                         "where", "when", "why", "how"})
+
+_WORD = re.compile(r"[a-z0-9']+")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))[:MAX_TERM_CHARS]
+
+
+def _words(text: str) -> Iterable[str]:
+    for raw in _WORD.findall(text.lower()[:20_000]):
+        word = raw.removesuffix("'s").strip("'")
+        if word and word not in STOPWORDS and word not in FRAME_WORDS:
+            yield _stem(word)
+
+
+def index_terms(text: str) -> Counter[str]:
+    """The stemmed content words of a text with their counts (what the index stores)."""
+    return Counter(_words(text))
+
+
+def query_terms(text: str) -> list[str]:
+    """The distinct stemmed content words of a query, in first-seen order."""
+    return list(dict.fromkeys(_words(text)))
+
+
+def idf(n_docs: int, df: int) -> float:
+    """``ln(1 + (N - df + 0.5) / (df + 0.5))``: never negative, 0 for an absent corpus."""
+    if n_docs <= 0:
+        return 0.0
+    return math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+
+
+def bm25(
+    postings: Mapping[str, Mapping[int, tuple[int, int]]],
+    n_docs: int,
+    avg_len: float,
+    k1: float = BM25_K1,
+    b: float = BM25_B,
+) -> dict[int, float]:
+    """BM25 of every document that contains a query term.
+
+    Args:
+        postings: For each query term, ``{doc id: (term frequency, document length)}`` over
+            the whole corpus (its size gives the term's document frequency).
+        n_docs: How many documents the corpus holds.
+        avg_len: Their mean length in terms.
+
+    Returns:
+        ``{doc id: score}``: ``sum over terms t in d of idf(t) * tf * (k1 + 1) /
+        (tf + k1 * (1 - b + b * len(d) / avg_len))``; documents sharing no term are absent.
+    """
+    scores: dict[int, float] = {}
+    avg = avg_len if avg_len > 0 else 1.0
+    for docs in postings.values():
+        weight = idf(n_docs, len(docs))
+        for doc, (tf, length) in docs.items():
+            norm = k1 * (1.0 - b + b * length / avg)
+            scores[doc] = scores.get(doc, 0.0) + weight * tf * (k1 + 1.0) / (tf + norm)
+    return scores
+
+
+def bm25_texts(query: str, texts: Sequence[str]) -> list[float]:
+    """BM25 of each text for the query, the texts themselves being the corpus.
+
+    The in-memory equivalent of what the store computes from its index over one character's
+    memories (tests and small tools use it as the reference).
+    """
+    terms = query_terms(query)
+    postings: dict[str, dict[int, tuple[int, int]]] = {}
+    total = 0
+    for i, text in enumerate(texts):
+        counts = index_terms(text)
+        length = sum(counts.values())
+        total += length
+        for term in terms:
+            if counts.get(term):
+                postings.setdefault(term, {})[i] = (counts[term], length)
+    if not texts:
+        return []
+    scores = bm25(postings, len(texts), total / len(texts))
+    return [scores.get(i, 0.0) for i in range(len(texts))]
