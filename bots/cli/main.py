@@ -13,6 +13,7 @@ import typer
 
 from bots.cli.characters import characters_app
 from bots.cli.errors import fail, friendly_errors
+from bots.cli.memory import memory_app
 from bots.cli.social import members_app, observatory_command, relationships_app
 from engine.settings import Settings
 
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.add_typer(characters_app, name="characters")
 app.add_typer(relationships_app, name="relationships")
 app.add_typer(members_app, name="members")
+app.add_typer(memory_app, name="memory")
 app.command("observatory")(observatory_command)
 
 

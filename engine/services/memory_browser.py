@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from engine.adapters.sql.memory_browser_store import (
     ORDERS,
@@ -41,6 +41,7 @@ from engine.services.recall import recall
 __all__ = [
     "KINDS",
     "MAX_LIMIT",
+    "CONSOLIDATED",
     "CharacterRef",
     "MemoryPage",
     "Reflection",
@@ -72,6 +73,10 @@ MAX_LIMIT = 200
 #: since the filters are applied to what recall returns.
 SEMANTIC_OVERFETCH = 4
 MAX_RECALL = 400
+#: A semantic search embeds at most this many not-yet-embedded memories of the character
+#: (in its uncommitted unit of work), ``EMBED_BATCH`` per embedder call.
+EMBED_PENDING = 256
+EMBED_BATCH = 64
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
 
@@ -267,9 +272,11 @@ def search(
             query lists everything). Semantic mode: what the character is asked to recall.
         semantic: Rank by recall (recency + importance + relevance + lexical match), as when
             the character speaks; only active memories, and nothing is marked as accessed.
+            Memories the embedding job has not reached yet are embedded for this search only
+            (up to ``EMBED_PENDING``; nothing is stored).
         kinds: Only these kinds (see ``KINDS``); empty = all.
         channel: Only memories of this channel (its platform id or name).
-        since, until: Created in ``[since, until)``.
+        since, until: Created in ``[since, until)`` (a time without a zone is UTC).
         include_archived: Faded memories too (text mode only).
         order: Text mode: "newest", "oldest" or "importance".
         limit, offset: The page.
@@ -282,7 +289,7 @@ def search(
         where = MemoryFilter(
             owner_id=ref.id, terms=() if semantic else parse_terms(query),
             kinds=_kinds(kinds), channel_id=_channel_id(uow, ecosystem_id, channel),
-            since=since, until=until, include_archived=include_archived,
+            since=_utc(since), until=_utc(until), include_archived=include_archived,
         )
         if not semantic:
             rows = uow.browser.search(where, order=order, limit=limit, offset=offset)
@@ -307,8 +314,11 @@ def _recall_rows(
     if filtered:
         k = min(MAX_RECALL, max(k, k * SEMANTIC_OVERFETCH))
     try:
-        # Never committed: recall's "accessed now" marks are rolled back on leaving.
+        # Never committed: recall's "accessed now" marks, and the vectors of memories the
+        # embedding job has not reached yet (computed so that they can be found by meaning),
+        # are rolled back on leaving.
         with deps.uow() as uow:
+            _embed_pending(deps, uow, ref.id)
             recalled = recall(uow, deps.embedder, owner_id=ref.id, query=query,
                               now=deps.clock.now(), k=k, weights=RetrievalWeights())
     except ModelUnavailable as exc:
@@ -321,6 +331,16 @@ def _recall_rows(
         rows = uow.browser.rows_by_id(ref.id, ids)
     kept = [rows[i] for i in ids if i in rows and _passes(rows[i], where)]
     return kept[offset : offset + limit]
+
+
+def _embed_pending(deps: Deps, uow: UnitOfWork, owner_id: int) -> None:
+    """Give the owner's unembedded memories (up to ``EMBED_PENDING``) a vector in ``uow``."""
+    pending = [m for m in uow.memories.unembedded(owner_id, EMBED_PENDING) if m.id is not None]
+    for start in range(0, len(pending), EMBED_BATCH):
+        batch = pending[start : start + EMBED_BATCH]
+        for memory, vector in zip(batch, deps.embedder.embed([m.text for m in batch]),
+                                  strict=True):
+            uow.memories.set_embedding(memory.id or 0, vector)
 
 
 def _passes(row: MemoryRow, where: MemoryFilter) -> bool:
@@ -498,6 +518,13 @@ def _kinds(kinds: tuple[str, ...]) -> tuple[str, ...]:
             f"Unknown memory kind '{unknown[0]}'; the kinds are {', '.join(KINDS)}."
         )
     return tuple(dict.fromkeys(kinds))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A time without a zone is taken as UTC (as stored times are)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def _channel_id(uow: UnitOfWork, ecosystem_id: int, channel: str | None) -> int | None:
