@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 HELP = (
     "Type to speak in the channel. Address a character by name or @name "
     "(e.g. '@Darcy, do you dance?'). Commands: /cast, /relationships, /observatory, "
-    "/graph [FILE.png], /why NAME and NAME, /announce on|off, /forget-me, /help, /quit."
+    "/graph [FILE.png], /why NAME and NAME, /memories NAME [WORDS], /announce on|off, "
+    "/forget-me, /help, /quit."
 )
 PALETTE = ["magenta", "cyan", "green", "yellow", "bright_blue", "red", "bright_magenta"]
 
@@ -177,6 +178,10 @@ def _command(community: ConsoleCommunity, console: Console, text: str) -> None:
             console.print("[yellow]Usage: /why Elizabeth Bennet and Fitzwilliam Darcy[/]")
             return
         console.print(relationship_story(deps, eco, first.strip(), second.strip()), markup=False)
+    elif word == "/memories":
+        from bots.console.memories import memories_command
+
+        console.print(memories_command(deps, eco, rest))
     elif word == "/forget-me":
         from bots.console.community import MEMBER_ID, PLATFORM, SPACE
         from engine.services.forgetting import forget_member
