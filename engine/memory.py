@@ -9,18 +9,22 @@ score hybrid: exact names and rare words count even when an embedder blurs them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import ClassVar
 
 import numpy as np
 
 from engine.acts import Act
+from engine.errors import InvalidInput
 
 __all__ = [
     "Memory",
     "RetrievalWeights",
     "importance_of",
+    "approx_tokens",
+    "within_budget",
     "observation_text",
     "rank",
     "cosine",
@@ -76,6 +80,38 @@ class RetrievalWeights:
     importance: float = 1.0
     relevance: float = 1.0
     lexical: float = 0.5
+
+    #: Where an ecosystem keeps its own weights (in its settings document).
+    SETTINGS_KEY: ClassVar[str] = "retrieval_weights"
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> RetrievalWeights:
+        """Weights from ``{"recency": 0.5, ...}`` over the defaults.
+
+        Raises:
+            InvalidInput: An unknown name, or a value that is not a finite number >= 0.
+        """
+        known = {f.name for f in fields(cls)}
+        chosen: dict[str, float] = {}
+        for name, value in values.items():
+            if name not in known:
+                raise InvalidInput(
+                    f"unknown retrieval weight {name!r}; known: {', '.join(sorted(known))}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                math.isfinite(value) and value >= 0
+            ):
+                raise InvalidInput(f"retrieval weight {name} must be a number >= 0, not {value!r}")
+            chosen[name] = float(value)
+        return replace(cls(), **chosen)
+
+    @classmethod
+    def of_ecosystem(cls, settings: Mapping[str, object]) -> RetrievalWeights:
+        """An ecosystem's weights (its settings' ``retrieval_weights``), else the defaults."""
+        stored = settings.get(cls.SETTINGS_KEY)
+        return cls.from_mapping(stored) if isinstance(stored, Mapping) else cls()
+
+    def as_dict(self) -> dict[str, float]:
+        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
 
 
 def importance_of(act: Act | None, sentiment: float, addressed_to_owner: bool) -> float:
@@ -209,6 +245,27 @@ def _normalise(values: np.ndarray) -> np.ndarray:
     if high - low < 1e-12:
         return np.zeros_like(values)
     return (values - low) / (high - low)
+
+
+def approx_tokens(text: str) -> int:
+    """Tokens a model will count for ``text``, estimated: one per 4 bytes of UTF-8 (OpenAI's
+    rule of thumb for English; exact tokenizers need their vocabularies, which may not be at
+    hand offline). At least 1 for a non-empty text."""
+    size = len(text.encode("utf-8"))
+    return max(1, -(-size // 4)) if size else 0
+
+
+def within_budget(texts: Sequence[str], budget: int) -> list[str]:
+    """The longest prefix of ``texts`` (best first) whose estimated tokens fit ``budget``."""
+    kept: list[str] = []
+    used = 0
+    for text in texts:
+        cost = approx_tokens(text)
+        if used + cost > budget:
+            break
+        kept.append(text)
+        used += cost
+    return kept
 
 
 def first_person(text: str, owner_name: str) -> str:

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         description="Seconds between reflection steps (decay, contagion, alliances, drift).",
     )
     memory_k: int = Field(default=5, ge=0, description="Memories retrieved into a prompt.")
+    memory_token_budget: int = Field(
+        default=300, ge=0,
+        description="Most tokens (estimated, 4 bytes each) the recalled memories may take in a "
+        "prompt; the best memories come first, the rest are left out.",
+    )
     transcript_window: int = Field(default=12, ge=1, description="Recent messages in a prompt.")
     max_message_chars: int = Field(
         default=4000, ge=100, description="Longer messages are stored whole but clipped for use."

@@ -14,6 +14,7 @@ import typer
 from bots.cli.characters import characters_app
 from bots.cli.errors import fail, friendly_errors
 from bots.cli.memory import memory_app
+from bots.cli.memory_tuning import eval_command, weights_command
 from bots.cli.social import members_app, observatory_command, relationships_app
 from engine.settings import Settings
 
@@ -29,6 +30,8 @@ app.add_typer(characters_app, name="characters")
 app.add_typer(relationships_app, name="relationships")
 app.add_typer(members_app, name="members")
 app.add_typer(memory_app, name="memory")
+memory_app.command("eval")(eval_command)
+memory_app.command("weights")(weights_command)
 app.command("observatory")(observatory_command)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import ModelUnavailable
-from engine.memory import RetrievalWeights, first_person
+from engine.memory import RetrievalWeights, first_person, within_budget
 from engine.messages import (
     Event,
     EventKind,
@@ -78,7 +78,8 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
             recalled = recall(
                 uow, deps.embedder, owner_id=character.id or 0,
                 query=query[: deps.settings.max_message_chars], now=now,
-                k=deps.settings.memory_k, weights=RetrievalWeights(),
+                k=deps.settings.memory_k, weights=RetrievalWeights.of_ecosystem(
+                    ecosystem.settings),
                 candidates=MEMORY_CANDIDATES, before=horizon,
             )
         except ModelUnavailable as exc:
@@ -103,7 +104,8 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         trigger_author=trigger.author_name if trigger else None,
         relationship=RelationshipView(view.label, view.affinity, view.trust, view.familiarity)
         if view else RelationshipView(),
-        memories=tuple(first_person(m.text, character.name) for m in recalled),
+        memories=tuple(within_budget([first_person(m.text, character.name) for m in recalled],
+                                     deps.settings.memory_token_budget)),
         transcript=tuple((e.author_name, e.text) for e in transcript),
         channel_name=channel.name,
         seed=deps.seed_for("render", intent_id),

@@ -8,6 +8,7 @@ from typing import Any
 from engine.adapters.sql.spaces import Channel, Ecosystem
 from engine.cards import export_card
 from engine.errors import NotFound
+from engine.memory import RetrievalWeights
 from engine.personas import Character
 from engine.services.deps import Deps
 
@@ -21,6 +22,8 @@ __all__ = [
     "export_character",
     "find_character",
     "list_characters",
+    "retrieval_weights",
+    "set_retrieval_weights",
 ]
 
 
@@ -97,3 +100,32 @@ def list_characters(deps: Deps, ecosystem_id: int) -> list[Character]:
 def export_character(deps: Deps, ecosystem_id: int, name: str) -> dict[str, Any]:
     """The character as a Character Card V2 (unknown imported fields kept)."""
     return export_card(find_character(deps, ecosystem_id, name))
+
+
+def retrieval_weights(deps: Deps, ecosystem_id: int) -> RetrievalWeights:
+    """The weights recall uses in this ecosystem (its own, else the documented defaults)."""
+    with deps.uow() as uow:
+        ecosystem = uow.spaces.get_ecosystem(ecosystem_id)
+        if ecosystem is None:
+            raise NotFound(f"No ecosystem {ecosystem_id}.")
+        return RetrievalWeights.of_ecosystem(ecosystem.settings)
+
+
+def set_retrieval_weights(
+    deps: Deps, ecosystem_id: int, changes: dict[str, float], *, reset: bool = False
+) -> RetrievalWeights:
+    """Change some of an ecosystem's retrieval weights (``reset``: back to the defaults first).
+
+    Raises:
+        InvalidInput: An unknown weight or a negative or non-finite value (nothing changes).
+    """
+    with deps.uow() as uow:
+        ecosystem = uow.spaces.get_ecosystem(ecosystem_id)
+        if ecosystem is None:
+            raise NotFound(f"No ecosystem {ecosystem_id}.")
+        base = RetrievalWeights() if reset else RetrievalWeights.of_ecosystem(ecosystem.settings)
+        weights = RetrievalWeights.from_mapping({**base.as_dict(), **changes})
+        uow.spaces.update_ecosystem_settings(
+            ecosystem_id, {RetrievalWeights.SETTINGS_KEY: weights.as_dict()})
+        uow.commit()
+    return weights
