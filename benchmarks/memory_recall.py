@@ -51,6 +51,7 @@ import gc
 import importlib
 import os
 import random
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -207,34 +208,40 @@ class StatementCounter:
         event.remove(self.engine, "before_cursor_execute", self)
 
 
+#: One timed recall: (owner id, "known" or "unknown", query).
+Probe = tuple[int, str, str]
+
+
 def run_queries(
-    store: Store, queries: list[tuple[str, str]], start: datetime, warmup: list[tuple[str, str]]
+    uow: UnitOfWorkFactory, engine: Engine, probes: list[Probe], start: datetime,
+    warmup: list[Probe],
 ) -> RunResult:
+    """Each probe in its own unit of work; only the ``recall`` call is timed."""
     embedder = HashingEmbedder(384)
     weights = RetrievalWeights()
     result = RunResult(calibration_ms=_profiling.calibration_ms())
     now = start
-    for _kind, query in warmup:
+    for owner_id, _kind, query in warmup:
         now += timedelta(seconds=QUERY_STEP_S)
-        with store.uow() as uow:
-            recall(uow, embedder, owner_id=store.owner_id, query=query, now=now, k=K,
+        with uow() as work:
+            recall(work, embedder, owner_id=owner_id, query=query, now=now, k=K,
                    weights=weights)
-            uow.commit()
+            work.commit()
     gc.collect()
-    with StatementCounter(store.database.engine) as counter:
-        for kind, query in queries:
+    with StatementCounter(engine) as counter:
+        for owner_id, kind, query in probes:
             now += timedelta(seconds=QUERY_STEP_S)
-            with store.uow() as uow:
+            with uow() as work:
                 counter.on = True
                 c0 = time.thread_time_ns()
                 t0 = time.perf_counter_ns()
-                best = recall(uow, embedder, owner_id=store.owner_id, query=query, now=now,
+                best = recall(work, embedder, owner_id=owner_id, query=query, now=now,
                               k=K, weights=weights)
                 elapsed = time.perf_counter_ns() - t0
                 result.cpu_ns += time.thread_time_ns() - c0
                 counter.on = False
                 t1 = time.perf_counter_ns()
-                uow.commit()
+                work.commit()
                 result.commit_ns.append(time.perf_counter_ns() - t1)
             result.latencies_ns.append(elapsed)
             result.kinds.append(kind)
@@ -348,17 +355,20 @@ _SQL_KINDS = (
     ("memory_terms", "lexical index (memory_terms)"),
     ("UPDATE memories SET last_accessed_at", "touch: UPDATE last_accessed_at"),
     ("vector_send", "read candidate rows (text, vector)"),
-    ("<=> %(", "nearest by vector (pgvector)"),
     ("ORDER BY memories.created_at DESC", "most recent ids"),
     ("ORDER BY memories.importance DESC", "most important ids"),
 )
+#: The two nearest-neighbour statements of PostgreSQL (see ``MemoryStore._nearest_ids_pg``).
+NEAREST_INDEXED = "nearest: ORDER BY distance LIMIT (HNSW iterative scan, or planner's choice)"
+NEAREST_EXACT = "nearest: exact fallback (distance + 0, no HNSW)"
+_VECTOR_LITERAL = re.compile(r"'\[[-0-9.,e ]*\]'")
 
 
-def _sql_kind(statement: str) -> str:
+def sql_kind(statement: str) -> str:
+    """A short name for one of recall's statements."""
     flat = " ".join(statement.split())
     if "<=>" in flat:
-        return ("nearest: exact scan (pgvector, no index)" if "+ %(" in flat or "+ 0" in flat
-                else "nearest: HNSW index scan (pgvector)")
+        return NEAREST_EXACT if "+ %(" in flat or "+ 0" in flat else NEAREST_INDEXED
     for marker, label in _SQL_KINDS:
         if marker in flat:
             return label
@@ -369,88 +379,144 @@ def _sql_kind(statement: str) -> str:
     return flat[:70]
 
 
+@dataclass
+class SqlLog:
+    """Time inside the driver's ``execute`` per kind of statement, and the first PostgreSQL
+    nearest-neighbour statement (with the settings statement before it) for EXPLAIN."""
+
+    spent: dict[str, list[float]] = field(default_factory=dict)
+    sample: list[tuple[str, Any]] = field(default_factory=list)
+
+
 @contextlib.contextmanager
-def sql_timers(engine: Engine) -> Iterator[dict[str, list[float]]]:
-    spent: dict[str, list[float]] = {}
+def sql_timers(engine: Engine) -> Iterator[SqlLog]:
+    log = SqlLog()
     started: list[float] = []
+    last_settings: list[tuple[str, Any]] = []
 
     def before(*_: object) -> None:
         started.append(time.perf_counter())
 
-    def after(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        spent.setdefault(_sql_kind(statement), []).append(time.perf_counter() - started.pop())
+    def after(_conn: object, _cursor: object, statement: str, params: Any, *_: object) -> None:
+        kind = sql_kind(statement)
+        log.spent.setdefault(kind, []).append(time.perf_counter() - started.pop())
+        if kind.startswith("SET LOCAL"):
+            last_settings[:] = [(statement, params)]
+        elif kind == NEAREST_INDEXED and not log.sample:
+            log.sample = [*last_settings, (statement, params)]
 
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     try:
-        yield spent
+        yield log
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
 
 
-def profile_report(store: Store, queries: list[tuple[str, str]], start: datetime) -> str:
-    embedder = HashingEmbedder(384)
-    weights = RetrievalWeights()
-    n = len(queries)
-    now = start
-    total = 0.0
-    with phase_timers(embedder) as phases, sql_timers(store.database.engine) as sql:
-        for _kind, query in queries:
-            now += timedelta(seconds=QUERY_STEP_S)
-            with store.uow() as uow:
-                t0 = time.perf_counter()
-                recall(uow, embedder, owner_id=store.owner_id, query=query, now=now, k=K,
-                       weights=weights)
-                total += time.perf_counter() - t0
-                uow.commit()
+def sql_table(log: SqlLog, n: int) -> list[str]:
     lines = [
-        f"Phases of `recall` ({n} queries, timers around each function; untimed pass, the "
-        f"timers add a little). Total {total * 1e3 / n:.2f} ms/recall.",
-        "",
-        "| phase | calls/recall | ms/recall | % of recall |",
-        "|---|---:|---:|---:|",
-    ]
-    top_level = 0.0
-    for label, _module, _path, nested in PHASES:
-        if label not in phases:
-            continue
-        s = sum(phases[label])
-        if not nested:
-            top_level += s
-        name = f"&nbsp;&nbsp;↳ {label}" if nested else label
-        lines.append(f"| {name} | {len(phases[label]) / n:.1f} | {s * 1e3 / n:.3f} | "
-                     f"{100 * s / total:.0f}% |")
-    rest = total - top_level
-    lines.append(f"| rest of `recall` (glue, building `Memory` objects ...) | | "
-                 f"{rest * 1e3 / n:.3f} | {100 * rest / total:.0f}% |")
-    missing = [label for label, *_ in PHASES if label not in phases]
-    if missing:
-        lines.append("")
-        lines.append("Not in this version of the engine (not timed): " + "; ".join(missing))
-    lines += [
-        "",
         "SQL statements by kind (time inside the driver's `execute`: on PostgreSQL the whole "
-        "round trip; on SQLite the first step only, the rest of the rows are stepped while "
-        "fetching, which counts in the phase above, not here):",
+        "round trip; on SQLite only the first step, the other rows are stepped while fetching, "
+        "which counts in the phases, not here):",
         "",
         "| statement | per recall | ms/recall | ms/statement |",
         "|---|---:|---:|---:|",
     ]
-    for kind, times in sorted(sql.items(), key=lambda kv: -sum(kv[1])):
+    for kind, times in sorted(log.spent.items(), key=lambda kv: -sum(kv[1])):
         lines.append(f"| {kind} | {len(times) / n:.2f} | {sum(times) * 1e3 / n:.3f} | "
                      f"{statistics.fmean(times) * 1e3:.3f} |")
+    return lines
+
+
+def explain_sample(engine: Engine, log: SqlLog) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of the first recall's nearest-neighbour statement, under the
+    same transaction-local settings (PostgreSQL only)."""
+    if engine.dialect.name != "postgresql" or not log.sample:
+        return []
+    *settings, (statement, params) = log.sample
+    with engine.connect() as conn:
+        conn.begin()
+        for stmt, p in settings:
+            conn.exec_driver_sql(stmt, p)
+        plan = [r[0] for r in conn.exec_driver_sql(
+            "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params)]
+        conn.rollback()
+    plan = [_VECTOR_LITERAL.sub("'[384 floats]'", line) for line in plan]
+    return ["Plan of the first recall's nearest-neighbour statement (EXPLAIN ANALYZE, BUFFERS):",
+            "", "```", *plan, "```"]
+
+
+def breakdown(
+    uow: UnitOfWorkFactory, engine: Engine, probes: list[Probe], start: datetime,
+    *, phases_too: bool = True,
+) -> str:
+    """Untimed pass: phases of recall (with ``phases_too``), SQL statements by kind and the
+    plan of one nearest-neighbour statement on PostgreSQL."""
+    embedder = HashingEmbedder(384)
+    weights = RetrievalWeights()
+    n = len(probes)
+    now = start
+    total = 0.0
+    with contextlib.ExitStack() as stack:
+        phases = stack.enter_context(phase_timers(embedder)) if phases_too else {}
+        sql = stack.enter_context(sql_timers(engine))
+        for owner_id, _kind, query in probes:
+            now += timedelta(seconds=QUERY_STEP_S)
+            with uow() as work:
+                t0 = time.perf_counter()
+                recall(work, embedder, owner_id=owner_id, query=query, now=now, k=K,
+                       weights=weights)
+                total += time.perf_counter() - t0
+                work.commit()
+    lines: list[str] = []
+    if phases_too:
+        lines += [
+            f"Phases of `recall` ({n} queries, timers around each function; untimed pass, the "
+            f"timers add a little). Total {total * 1e3 / n:.2f} ms/recall.",
+            "",
+            "| phase | calls/recall | ms/recall | % of recall |",
+            "|---|---:|---:|---:|",
+        ]
+        top_level = 0.0
+        for label, _module, _path, nested in PHASES:
+            if label not in phases:
+                continue
+            s = sum(phases[label])
+            if not nested:
+                top_level += s
+            name = f"&nbsp;&nbsp;↳ {label}" if nested else label
+            lines.append(f"| {name} | {len(phases[label]) / n:.1f} | {s * 1e3 / n:.3f} | "
+                         f"{100 * s / total:.0f}% |")
+        rest = total - top_level
+        lines.append(f"| rest of `recall` (glue, building `Memory` objects ...) | | "
+                     f"{rest * 1e3 / n:.3f} | {100 * rest / total:.0f}% |")
+        missing = [label for label, *_ in PHASES if label not in phases]
+        if missing:
+            lines += ["", "Not in this version of the engine (not timed): " + "; ".join(missing)]
+        lines.append("")
+    lines += sql_table(sql, n)
+    plan = explain_sample(engine, sql)
+    if plan:
+        lines += ["", *plan]
+    return "\n".join(lines)
+
+
+def cprofile_report(uow: UnitOfWorkFactory, probes: list[Probe], start: datetime) -> str:
+    embedder = HashingEmbedder(384)
+    weights = RetrievalWeights()
+    now = start
     profiler = cProfile.Profile()
-    for _kind, query in queries:
+    for owner_id, _kind, query in probes:
         now += timedelta(seconds=QUERY_STEP_S)
-        with store.uow() as uow:
+        with uow() as work:
             profiler.enable()
-            recall(uow, embedder, owner_id=store.owner_id, query=query, now=now, k=K,
+            recall(work, embedder, owner_id=owner_id, query=query, now=now, k=K,
                    weights=weights)
             profiler.disable()
-            uow.commit()
-    lines += ["", _profiling.format_profile(profiler, n, top=15, unit="recall", whole="recall")]
-    return "\n".join(lines)
+            work.commit()
+    return _profiling.format_profile(profiler, len(probes), top=15, unit="recall",
+                                     whole="recall")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,13 +552,15 @@ def bench_backend(backend: Backend, corpus: Corpus, opts: Options) -> str:
               f"unit of work each) in {store.load_s:.1f} s ({store.rows / store.load_s:,.0f} "
               "memories/s), untimed for the target\n", flush=True)
         load_before = _load()
-        queries = data.queries(random.Random(f"{opts.seed}:queries"), opts.queries)
-        warm = data.queries(random.Random(f"{opts.seed}:warmup"), opts.warmup)
+        queries = [(store.owner_id, kind, q) for kind, q in
+                   data.queries(random.Random(f"{opts.seed}:queries"), opts.queries)]
+        warm = [(store.owner_id, kind, q) for kind, q in
+                data.queries(random.Random(f"{opts.seed}:warmup"), opts.warmup)]
         rows: list[tuple[str, dict[str, float]]] = []
         extra: list[str] = []
         start = NOW
         for run in range(1, opts.runs + 1):
-            result = run_queries(store, queries, start, warm)
+            result = run_queries(store.uow, store.database.engine, queries, start, warm)
             start += timedelta(hours=1)
             rows.append((str(run), summarise(result)))
             extra.append(f"run {run}: calibration {result.calibration_ms:.1f} ms, "
@@ -508,7 +576,9 @@ def bench_backend(backend: Backend, corpus: Corpus, opts: Options) -> str:
         print(f"\n**{verdict}**: median p95 {median['p95 ms']:.2f} ms vs target < "
               f"{TARGET_P95_MS:.0f} ms ({backend.name}, {opts.memories:,} memories)", flush=True)
         if opts.profile:
-            print("\n" + profile_report(store, queries, start), flush=True)
+            print("\n" + breakdown(store.uow, store.database.engine, queries, start), flush=True)
+            later = start + timedelta(hours=1)
+            print("\n" + cprofile_report(store.uow, queries, later), flush=True)
         return verdict
     finally:
         store.database.dispose()
