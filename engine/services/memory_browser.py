@@ -295,15 +295,19 @@ def search(
             rows = uow.browser.search(where, order=order, limit=limit, offset=offset)
             return _page(uow, ref, "text", query, rows, uow.browser.count(where), offset,
                          limit)
-    rows = _recall_rows(deps, ref, query, where, limit, offset)
+        ecosystem = uow.spaces.get_ecosystem(ecosystem_id)
+        weights = RetrievalWeights.of_ecosystem(ecosystem.settings if ecosystem else {})
+    rows = _recall_rows(deps, ref, query, where, weights, limit, offset)
     with deps.uow() as uow:
         return _page(uow, ref, "semantic", query, rows, None, offset, limit)
 
 
 def _recall_rows(
-    deps: Deps, ref: CharacterRef, query: str, where: MemoryFilter, limit: int, offset: int
+    deps: Deps, ref: CharacterRef, query: str, where: MemoryFilter, weights: RetrievalWeights,
+    limit: int, offset: int,
 ) -> list[MemoryRow]:
-    """A page of what recall brings up for ``query``, filtered, in recall's order."""
+    """A page of what recall brings up for ``query`` (with the community's retrieval
+    weights, as when the character speaks), filtered, in recall's order."""
     if not query.strip():
         raise InvalidInput("A semantic search needs something to recall: give a query.")
     if where.include_archived:
@@ -320,7 +324,7 @@ def _recall_rows(
         with deps.uow() as uow:
             _embed_pending(deps, uow, ref.id)
             recalled = recall(uow, deps.embedder, owner_id=ref.id, query=query,
-                              now=deps.clock.now(), k=k, weights=RetrievalWeights())
+                              now=deps.clock.now(), k=k, weights=weights)
     except ModelUnavailable as exc:
         raise ServiceUnavailable(
             "The embedding model is unavailable, so a semantic search cannot run now; "

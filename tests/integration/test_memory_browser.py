@@ -23,6 +23,7 @@ from engine.adapters.sql.tables import characters, memories, memory_citations
 from engine.clock import ManualClock
 from engine.errors import InvalidInput, NotFound
 from engine.services import memory_browser as mb
+from engine.services import setup
 from workers.bootstrap import Container
 
 LINES = (
@@ -312,6 +313,12 @@ def test_semantic_search_recalls_without_marking_anything(world: World) -> None:
     only = mb.search(deps, eco, "Darcy", "Mary's scorn", semantic=True,
                      kinds=("reflection",))
     assert [m.id for m in only.memories] == [world.reflection]
+    # The community's own retrieval weights count, as when the character speaks.
+    setup.set_retrieval_weights(deps, eco, {"recency": 0, "importance": 1, "relevance": 0,
+                                            "lexical": 0})
+    weighty = mb.search(deps, eco, "Darcy", "dancing at the Netherfield ball", semantic=True,
+                        limit=1)
+    assert [m.id for m in weighty.memories] == [world.reflection]
     with pytest.raises(InvalidInput, match="active memories"):
         mb.search(deps, eco, "Darcy", "ball", semantic=True, include_archived=True)
     with pytest.raises(InvalidInput):
