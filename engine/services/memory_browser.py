@@ -393,11 +393,11 @@ def knowledge(
     _check_page(limit, offset)
     with deps.uow() as uow:
         ref = _resolve(uow, ecosystem_id, character)
-        subject = _participant_id(uow, ecosystem_id, about) if about else None
+        subject, name = _participant(uow, ecosystem_id, about) if about else (None, "")
         where = MemoryFilter(owner_id=ref.id, kinds=("knowledge",), subject_id=subject,
                              include_archived=include_archived)
         rows = uow.browser.search(where, order="importance", limit=limit, offset=offset)
-        return _page(uow, ref, "knowledge", about or "", rows, uow.browser.count(where),
+        return _page(uow, ref, "knowledge", name, rows, uow.browser.count(where),
                      offset, limit)
 
 
@@ -541,12 +541,13 @@ def _channel_id(uow: UnitOfWork, ecosystem_id: int, channel: str | None) -> int 
     raise NotFound(f"No channel '{channel}' in this community.")
 
 
-def _participant_id(uow: UnitOfWork, ecosystem_id: int, name: str) -> int:
-    """A character (as ``resolve_character`` names them) or a member, by display name."""
+def _participant(uow: UnitOfWork, ecosystem_id: int, name: str) -> tuple[int, str]:
+    """(id, name) of a character (as ``resolve_character`` names them) or a member."""
     try:
-        return _resolve(uow, ecosystem_id, name).id
+        ref = _resolve(uow, ecosystem_id, name)
     except NotFound:
         human = uow.participants.find_human_by_name(ecosystem_id, name)
         if human is None:
             raise NotFound(f"Nobody called '{name}' in this community.") from None
-        return human[0]
+        return human
+    return ref.id, ref.name

@@ -226,7 +226,8 @@ def test_knowledge_by_subject(world: World) -> None:
     known = mb.knowledge(deps, eco, "Darcy")
     assert [(m.id, m.subject) for m in known.memories] == [(world.knowledge,
                                                              "Elizabeth Bennet")]
-    assert mb.knowledge(deps, eco, "Darcy", about="Lizzy").total == 1
+    lizzy = mb.knowledge(deps, eco, "Darcy", about="Lizzy")
+    assert lizzy.total == 1 and lizzy.query == "Elizabeth Bennet"
     assert mb.knowledge(deps, eco, "Darcy", about="Mary").total == 0  # a member, known nothing
     assert mb.knowledge(deps, eco, "Jane", about="Elizabeth").total == 0  # not Jane's
     with pytest.raises(NotFound, match="Nobody called 'Wickham'"):
