@@ -248,6 +248,9 @@ class TimedQueue:
     def enqueue_embedding(self, ecosystem_id: int | None) -> None:
         self.inner.enqueue_embedding(ecosystem_id)  # type: ignore[attr-defined]
 
+    def enqueue_consolidation(self, ecosystem_id: int) -> None:
+        self.inner.enqueue_consolidation(ecosystem_id)  # type: ignore[attr-defined]
+
 
 @dataclass
 class Options:

@@ -56,7 +56,7 @@ class Outbox(Protocol):
 
 
 class JobQueue(Protocol):
-    """Schedules slow work (rendering an intent) on workers."""
+    """Schedules slow work on workers: rendering intents, embedding and consolidating memories."""
 
     def enqueue_render(self, intent_id: int, delay_s: float = 0.0) -> None: ...
 
@@ -66,6 +66,11 @@ class JobQueue(Protocol):
 
     def enqueue_embedding(self, ecosystem_id: int | None) -> None:
         """Queue embedding of pending memories (None = every ecosystem); at most one such job
+        per ecosystem waits or runs at a time."""
+        ...
+
+    def enqueue_consolidation(self, ecosystem_id: int) -> None:
+        """Queue memory consolidation of the ecosystem's due characters; at most one such job
         per ecosystem waits or runs at a time."""
         ...
 

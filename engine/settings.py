@@ -74,6 +74,19 @@ class Settings(BaseSettings):
         default=300.0, gt=0,
         description="Seconds between reflection steps (decay, contagion, alliances, drift).",
     )
+    reflection_threshold: float = Field(
+        default=150.0, gt=0,
+        description="Summed importance (1-10 each) of a character's new observations that makes "
+        "it consolidate: reflect, update its knowledge and summary, let old memories fade.",
+    )
+    fade_after_days: float = Field(
+        default=30.0, gt=0,
+        description="Days after which a memory neither made nor recalled since may fade.",
+    )
+    fade_below_importance: float = Field(
+        default=3.0, ge=0, le=10,
+        description="Memories less important than this fade (are archived) once old enough.",
+    )
     memory_k: int = Field(default=5, ge=0, description="Memories retrieved into a prompt.")
     memory_token_budget: int = Field(
         default=300, ge=0,

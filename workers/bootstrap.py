@@ -17,7 +17,7 @@ from engine.adapters.sql.database import Database
 from engine.adapters.sql.uow import UnitOfWorkFactory
 from engine.clock import Clock, SystemClock
 from engine.embedding import make_embedder
-from engine.ports import Outbox, Renderer
+from engine.ports import LanguageModel, Outbox, Renderer
 from engine.rendering.offline import OfflineRenderer
 from engine.services.deps import Deps
 from engine.settings import Settings
@@ -26,7 +26,7 @@ from workers.queue import RQJobQueue
 from workers.redis_conn import connect
 from workers.stream import RedisEventStream
 
-__all__ = ["Container", "build", "container", "install", "make_renderer"]
+__all__ = ["Container", "build", "container", "install", "make_model", "make_renderer"]
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +45,24 @@ class Container:
         self.database.dispose()
 
 
-def make_renderer(settings: Settings) -> Renderer:
-    """The model renderer when an endpoint or key is configured, else the offline one."""
-    offline = OfflineRenderer()
+def make_model(settings: Settings) -> LanguageModel | None:
+    """The configured chat model (an endpoint or a key is set), else None."""
     if not settings.model_configured:
-        return offline
+        return None
     from engine.adapters.openai_model import OpenAIChatModel
+
+    return OpenAIChatModel.from_settings(settings)
+
+
+def make_renderer(settings: Settings, model: LanguageModel | None = None) -> Renderer:
+    """The model renderer when a model is configured (``model``, or built from settings), else
+    the offline one."""
+    offline = OfflineRenderer()
+    model = model or make_model(settings)
+    if model is None:
+        return offline
     from engine.rendering.model_renderer import ModelRenderer
 
-    model = OpenAIChatModel.from_settings(settings)
     return ModelRenderer(model, fallback=offline, max_tokens=settings.llm_max_tokens)
 
 
@@ -80,6 +89,7 @@ def build(
     client = connect(settings.redis_url)
     queue = Queue(settings.queue_name, connection=client)
     console = ConsoleOutbox()
+    model = make_model(settings)
     all_outboxes: dict[str, Outbox] = {"console": console, **(outboxes or {})}
     deps = Deps(
         settings=settings,
@@ -87,9 +97,10 @@ def build(
         clock=clock or SystemClock(),
         queue=RQJobQueue(queue, honour_delays=honour_delays),
         stream=RedisEventStream(client),
-        renderer=renderer or make_renderer(settings),
+        renderer=renderer or make_renderer(settings, model),
         embedder=make_embedder(settings),
         outboxes=all_outboxes,
+        model=model,
     )
     return Container(settings, database, client, queue, deps, console)
 

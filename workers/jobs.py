@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from engine.services.consolidate import consolidate_due
 from engine.services.embedding_jobs import embed_pending
 from engine.services.initiative import tick as tick_service
 from engine.services.render import render_intent
 from workers.bootstrap import container
 
-__all__ = ["embed_memories", "render", "tick"]
+__all__ = ["consolidate_memories", "embed_memories", "render", "tick"]
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +32,10 @@ def embed_memories(ecosystem_id: int | None = None) -> int:
     count = embed_pending(container().deps, ecosystem_id)
     log.info("ecosystem %s: %d memories embedded", ecosystem_id, count)
     return count
+
+
+def consolidate_memories(ecosystem_id: int) -> int:
+    """Consolidate the memories of the ecosystem's due characters; returns how many."""
+    reports = consolidate_due(container().deps, ecosystem_id)
+    log.info("ecosystem %s: %d characters consolidated", ecosystem_id, len(reports))
+    return len(reports)

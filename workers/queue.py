@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 RENDER_JOB = "workers.jobs.render"
 EMBED_JOB = "workers.jobs.embed_memories"
-#: An embedding job in one of these states is still to come: another would only repeat it.
+CONSOLIDATE_JOB = "workers.jobs.consolidate_memories"
+#: A per-ecosystem job in one of these states is still to come: another would only repeat it.
 _LIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
@@ -67,10 +68,24 @@ class RQJobQueue:
 
     def enqueue_embedding(self, ecosystem_id: int | None) -> None:
         """Queue ``embed_memories`` for the ecosystem (None = all) unless one is waiting or
-        running already: the job id ``embed-{ecosystem_id}`` is unique in Redis (RQ's atomic
-        unique enqueue), and a finished or failed one is cleared first."""
+        running already (see ``_enqueue_once``)."""
         scope = "all" if ecosystem_id is None else str(ecosystem_id)
-        job_id = f"embed-{scope}"
+        # The memories stay pending in the database; the next tick queues them again.
+        self._enqueue_once(f"embed-{scope}", EMBED_JOB, ecosystem_id,
+                           f"embed memories of ecosystem {scope}")
+
+    def enqueue_consolidation(self, ecosystem_id: int) -> None:
+        """Queue ``consolidate_memories`` for the ecosystem unless one is waiting or running
+        already (see ``_enqueue_once``)."""
+        # Characters stay due in the database; the next tick queues them again.
+        self._enqueue_once(f"consolidate-{ecosystem_id}", CONSOLIDATE_JOB, ecosystem_id,
+                           f"consolidate memories of ecosystem {ecosystem_id}")
+
+    def _enqueue_once(self, job_id: str, func: str, ecosystem_id: int | None,
+                      description: str) -> None:
+        """Queue ``func(ecosystem_id)`` as ``job_id`` unless that job is waiting or running:
+        the job id is unique in Redis (RQ's atomic unique enqueue), and a finished or failed
+        one is cleared first."""
         try:
             try:
                 previous = Job.fetch(job_id, connection=self.queue.connection)
@@ -81,13 +96,11 @@ class RQJobQueue:
                     return
                 previous.delete()
             self.queue.enqueue(
-                EMBED_JOB, ecosystem_id, job_id=job_id, unique=True, job_timeout=600,
-                result_ttl=60, failure_ttl=3600,
-                description=f"embed memories of ecosystem {scope}",
+                func, ecosystem_id, job_id=job_id, unique=True, job_timeout=600,
+                result_ttl=60, failure_ttl=3600, description=description,
             )
         except DuplicateJobError:
             return  # another process queued it between our look and our enqueue
         except redis.RedisError as exc:
-            # The memories stay pending in the database; the next tick queues them again.
-            log.error("could not queue embedding for ecosystem %s: %s", ecosystem_id, exc)
+            log.error("could not queue %s: %s", job_id, exc)
             raise ServiceUnavailable(f"The job queue (Redis) is unavailable: {exc}") from exc

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from engine.adapters.sql.uow import UnitOfWorkFactory
 from engine.autonomy import Damping
 from engine.clock import Clock
-from engine.ports import Embedder, EventStream, JobQueue, Outbox, Renderer
+from engine.ports import Embedder, EventStream, JobQueue, LanguageModel, Outbox, Renderer
 from engine.settings import Settings
 
 __all__ = ["Deps", "damping_from"]
@@ -38,6 +38,9 @@ class Deps:
     renderer: Renderer
     embedder: Embedder
     outboxes: Mapping[str, Outbox] = field(default_factory=dict)
+    #: The language model for work other than rendering (consolidation's insights, importance
+    #: ratings); None when no model is configured (templates and heuristics instead).
+    model: LanguageModel | None = None
 
     @property
     def damping(self) -> Damping:

@@ -1,20 +1,34 @@
-"""Embedding memories in the background, in batches.
+"""Embedding memories in the background, in batches — and rating their importance.
 
 Perceiving writes memories without embeddings (embedding is slow, perceiving must not be);
 this job fills them in, oldest first, so recall finds them by meaning. Rendering still embeds a
 speaker's few pending memories itself, so a late job never makes a character forgetful.
+
+Importance (1-10) starts as the documented heuristic (``engine.memory.importance_of``). When a
+language model is configured (``deps.model``), this job also has it rate the observations of
+each batch (one request per batch, each distinct text once:
+``engine.consolidation_prompts.importance_messages``); a model that is unavailable or answers
+something unusable leaves the heuristic ratings, and the embeddings are written all the same.
+Observations a render embedded first keep their heuristic rating.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from engine.adapters.sql.uow import UnitOfWork
+from engine.consolidation_prompts import (
+    IMPORTANCE_MAX_TOKENS,
+    importance_messages,
+    parse_importance,
+)
 from engine.errors import ModelUnavailable
 from engine.memory import Memory
+from engine.ports import LanguageModel
 from engine.services.deps import Deps
 
-__all__ = ["embed_pending", "has_pending"]
+__all__ = ["embed_pending", "has_pending", "rate_importance"]
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +71,44 @@ def embed_pending(
                 "next run: %s", done, "all" if ecosystem_id is None else ecosystem_id, exc,
             )
             break
+        ratings = rate_importance(deps.model, pending) if deps.model is not None else {}
         with deps.uow() as uow:
             for memory, vector in zip(pending, vectors, strict=True):
                 # A memory forgotten meanwhile is simply not there to update.
                 uow.memories.set_embedding(memory.id or 0, vector)
+            uow.consolidation.set_importance(ratings)
             uow.commit()
         done += len(pending)
     if done:
         log.info("embedded %d memories (ecosystem %s)", done,
                  "all" if ecosystem_id is None else ecosystem_id)
     return done
+
+
+def rate_importance(model: LanguageModel, items: Sequence[Memory]) -> dict[int, float]:
+    """The model's importance rating of each observation among ``items`` (memory id -> 1-10).
+
+    Each distinct text is rated once (every witness of a message remembers the same words).
+    Returns {} when there is nothing to rate, or the model is unavailable or its answer is
+    not one number per text (logged): the heuristic ratings then stand.
+    """
+    observations = [m for m in items if m.kind == "observation" and m.id is not None]
+    texts = list(dict.fromkeys(m.text for m in observations))
+    if not texts:
+        return {}
+    try:
+        raw = model.complete(importance_messages(texts), max_tokens=IMPORTANCE_MAX_TOKENS,
+                             temperature=0.0)
+    except ModelUnavailable as exc:
+        log.warning("importance stays heuristic for %d memories: %s", len(observations), exc)
+        return {}
+    ratings = parse_importance(raw, len(texts))
+    if ratings is None:
+        log.warning("importance stays heuristic for %d memories: unusable model answer %r",
+                    len(observations), raw[:200])
+        return {}
+    by_text = dict(zip(texts, ratings, strict=True))
+    return {m.id or 0: by_text[m.text] for m in observations}
 
 
 def has_pending(deps: Deps, ecosystem_id: int | None = None) -> bool:

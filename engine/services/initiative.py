@@ -1,10 +1,13 @@
 """The scheduler tick: characters start conversations in channels that went quiet, the
-ecosystem reflects (``engine.services.reflect``) when that is due, and memories still without
-an embedding are handed to a background job (``engine.services.embedding_jobs``)."""
+ecosystem reflects (``engine.services.reflect``) when that is due, memories still without an
+embedding are handed to a background job (``engine.services.embedding_jobs``), and so is the
+consolidation of characters who have witnessed enough since their last one
+(``engine.services.consolidate``)."""
 
 from __future__ import annotations
 
 from engine.messages import Intent
+from engine.services.consolidate import due_characters
 from engine.services.decide import decide_in_quiet_channel, enqueue, requeue_stale
 from engine.services.deps import Deps
 from engine.services.embedding_jobs import has_pending
@@ -33,4 +36,8 @@ def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
                 deps.stream.publish(eco, event_payload(event, "", None))
     if has_pending(deps, ecosystem_id):
         deps.queue.enqueue_embedding(ecosystem_id)
+    for eco in ecosystem_ids:
+        # Queued after the embedding job, so the consolidation finds its memories embedded.
+        if due_characters(deps, eco):
+            deps.queue.enqueue_consolidation(eco)
     return created

@@ -2,30 +2,49 @@
 
 Kept in one place so that every table that can hold a member's data is visibly handled:
 adding a table that stores member data means adding a line here (and to its test).
+
+Consolidation derives memories from memories: reflections and knowledge cite what they were
+drawn from (``memory_citations``). What was drawn only from the member's data goes with it
+(transitively: an insight citing only such insights goes too), knowledge about the member goes
+whoever learned it, what drew on them among other things stays with their name redacted, and
+the characters' memory summaries are composed again from what remains.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from engine.adapters.sql.consolidation_store import ConsolidationStore
+from engine.adapters.sql.lexical_index import LexicalIndex
 from engine.adapters.sql.tables import (
+    characters,
     confidences,
     conflicts,
     ecosystems,
     events,
     intents,
     memories,
+    memory_citations,
     memory_sources,
     participants,
     platform_users,
     relationship_changes,
     relationships,
 )
+from engine.consolidation import compose_summary
 
 __all__ = ["Erasure", "erase_member"]
+
+#: Memories made from other memories (they cite them) rather than from events.
+DERIVED_KINDS = ("reflection", "knowledge")
+#: What the member's name becomes where it must stay (characters' own lines, their summaries).
+REDACTED = "someone"
+#: Ids per ``IN (...)`` (well under SQLite's bound-parameter limit).
+_IN_CHUNK = 500
 
 
 @dataclass
@@ -33,39 +52,52 @@ class Erasure:
     """What was removed for one member (counts), and the intents whose jobs must go too."""
 
     events: int = 0
+    #: Every memory removed: observations of their words, and insights and knowledge drawn only
+    #: from their data or about them (``derived`` of these).
     memories: int = 0
+    derived: int = 0
     relationships: int = 0
     changes: int = 0
     confidences: int = 0
     conflicts: int = 0
     intents: int = 0
     redacted: int = 0
+    #: Characters' memory summaries composed again without them.
+    summaries: int = 0
     cancelled_intent_ids: list[int] = field(default_factory=list)
 
 
 def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_name: str
                  ) -> Erasure:
     """Remove the member's events, every memory derived only from them (embeddings with them),
-    their relationships and their history, their confidences and conflicts, intents about
-    them, and the member row itself. Characters' own lines that answered the member stay,
-    unlinked from them and with the member's name redacted from the memories they left.
+    knowledge about them, their relationships and their history, their confidences and
+    conflicts, intents about them, and the member row itself. Characters' own lines that
+    answered the member stay, unlinked from them and with the member's name redacted from the
+    memories they left, as from insights that drew on them and from memory summaries.
     """
     report = Erasure()
     own_events = [r.id for r in conn.execute(
         select(events.c.id).where(events.c.ecosystem_id == ecosystem_id,
                                   events.c.author_id == member_id))]
+    doomed: set[int] = set()
     if own_events:
         # Memories whose every source is one of the member's events (observations of what
-        # they said, reflections citing only them) go; others only lose those sources.
+        # they said) go; others only lose those sources.
         sourced = select(memory_sources.c.memory_id).where(
             memory_sources.c.event_id.in_(bindparam("ev", expanding=True)))
         other = select(memory_sources.c.memory_id).where(
             memory_sources.c.event_id.not_in(bindparam("ev", expanding=True)))
-        doomed = [r[0] for r in conn.execute(
-            sourced.except_(other), {"ev": own_events})]
-        if doomed:
-            report.memories = conn.execute(
-                delete(memories).where(memories.c.id.in_(doomed))).rowcount
+        doomed.update(r[0] for r in conn.execute(sourced.except_(other), {"ev": own_events}))
+    # Knowledge about the member is theirs, whoever learned it.
+    doomed.update(conn.execute(select(memories.c.id).where(
+        memories.c.ecosystem_id == ecosystem_id, memories.c.subject_id == member_id)).scalars())
+    doomed = _with_derived(conn, doomed)
+    touched = _derived_owners(conn, doomed)
+    for chunk in _chunks(doomed):
+        report.derived += conn.execute(
+            select(func.count()).select_from(memories)
+            .where(memories.c.id.in_(chunk), memories.c.kind.in_(DERIVED_KINDS))).scalar_one()
+        report.memories += conn.execute(delete(memories).where(memories.c.id.in_(chunk))).rowcount
     cancelled = [r.id for r in conn.execute(
         select(intents.c.id).where(
             intents.c.ecosystem_id == ecosystem_id,
@@ -98,14 +130,22 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
                                   events.c.target_id == member_id))]
     if replies and display_name:
         conn.execute(update(events).where(events.c.id.in_(replies))
-                     .values(text=func.replace(events.c.text, display_name, "someone")))
-        remembered = select(memory_sources.c.memory_id).where(
-            memory_sources.c.event_id.in_(replies))
-        report.redacted = conn.execute(
-            update(memories).where(memories.c.id.in_(remembered))
-            .values(text=func.replace(memories.c.text, display_name, "someone"),
-                    embedding=None)
-        ).rowcount
+                     .values(text=func.replace(events.c.text, display_name, REDACTED)))
+        remembered = [int(i) for i in conn.execute(
+            select(memory_sources.c.memory_id).where(memory_sources.c.event_id.in_(replies))
+        ).scalars()]
+        report.redacted = _redact(conn, remembered, display_name)
+    if display_name:
+        # Insights and knowledge that drew on the member among other things stay, unnamed.
+        named = [int(i) for i in conn.execute(select(memories.c.id).where(
+            memories.c.ecosystem_id == ecosystem_id, memories.c.kind.in_(DERIVED_KINDS),
+            memories.c.text.contains(display_name, autoescape=True))).scalars()]
+        report.redacted += _redact(conn, named, display_name)
+        touched |= _derived_owners(conn, named)
+        touched.update(conn.execute(select(characters.c.id).where(
+            characters.c.ecosystem_id == ecosystem_id,
+            characters.c.memory_summary.contains(display_name, autoescape=True))).scalars())
+    report.summaries = _recompose_summaries(conn, touched, display_name)
     conn.execute(update(events).where(events.c.target_id == member_id).values(target_id=None))
     # Notable changes about the member ("Jane now counts Mary as a friend") go with them.
     notices = [r.id for r in conn.execute(
@@ -121,3 +161,63 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
     conn.execute(update(ecosystems).where(ecosystems.c.id == ecosystem_id)
                  .values(social_version=ecosystems.c.social_version + 1))
     return report
+
+
+def _chunks(ids: Iterable[int]) -> list[list[int]]:
+    unique = sorted(set(ids))
+    return [unique[i : i + _IN_CHUNK] for i in range(0, len(unique), _IN_CHUNK)]
+
+
+def _with_derived(conn: Connection, doomed: set[int]) -> set[int]:
+    """``doomed`` and every memory drawn only from doomed memories, transitively (an insight
+    citing only insights that go, goes)."""
+    store = ConsolidationStore(conn)
+    doomed = set(doomed)
+    frontier = set(doomed)
+    while frontier:
+        citing: set[int] = set()
+        for chunk in _chunks(frontier):
+            citing.update(int(i) for i in conn.execute(
+                select(memory_citations.c.memory_id).distinct()
+                .where(memory_citations.c.cited_id.in_(chunk))).scalars())
+        cites = store.citations_of(sorted(citing - doomed))
+        frontier = {m for m, cited in cites.items() if set(cited) <= doomed}
+        doomed |= frontier
+    return doomed
+
+
+def _derived_owners(conn: Connection, memory_ids: Iterable[int]) -> set[int]:
+    """The characters owning these memories' reflections and knowledge."""
+    owners: set[int] = set()
+    for chunk in _chunks(memory_ids):
+        owners.update(int(i) for i in conn.execute(
+            select(memories.c.owner_id).distinct().where(
+                memories.c.id.in_(chunk), memories.c.kind.in_(DERIVED_KINDS))).scalars())
+    return owners
+
+
+def _redact(conn: Connection, memory_ids: list[int], name: str) -> int:
+    """Replace ``name`` in these memories' texts; their embeddings and index entries are of
+    the old text, so the embeddings go (the embedding job makes new ones) and the lexical
+    index is rebuilt for them."""
+    if not name:
+        return 0
+    count = 0
+    for chunk in _chunks(memory_ids):
+        count += conn.execute(
+            update(memories).where(memories.c.id.in_(chunk))
+            .values(text=func.replace(memories.c.text, name, REDACTED), embedding=None)
+        ).rowcount
+        LexicalIndex(conn).reindex(chunk)
+    return count
+
+
+def _recompose_summaries(conn: Connection, owners: Iterable[int], name: str) -> int:
+    """Compose these characters' memory summaries again from what they still remember."""
+    store = ConsolidationStore(conn)
+    count = 0
+    for owner in sorted(set(owners)):
+        text = compose_summary(*store.summary_inputs(owner))
+        store.set_summary(owner, text.replace(name, REDACTED) if name else text)
+        count += 1
+    return count
