@@ -15,9 +15,13 @@ from engine.settings import Settings
 
 #: Created by raw SQL in migration 0001 (pgvector HNSW), so not part of the table models.
 RAW_SQL_INDEXES = {"ix_memories_embedding_hnsw"}
+#: Created by raw SQL on SQLite only in migration 0005 (the vector cache's versions).
+RAW_SQL_TABLES = {"memory_versions"}
 
 
 def _include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if type_ == "table" and name in RAW_SQL_TABLES:
+        return False
     return not (type_ == "index" and name in RAW_SQL_INDEXES)
 
 

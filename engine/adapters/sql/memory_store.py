@@ -28,7 +28,7 @@ otherwise both databases compute the selected columns of every row before sortin
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ from sqlalchemy import (
     LargeBinary,
     Select,
     func,
+    null,
     select,
     text,
     type_coerce,
@@ -47,6 +48,7 @@ from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.lexical_index import LexicalIndex
 from engine.adapters.sql.tables import memories, memory_sources
+from engine.adapters.sql.vector_cache import VECTOR_CACHE, micros
 from engine.memory import Memory, cosines
 
 __all__ = ["MemoryStore", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OVERFETCH_MAX"]
@@ -157,24 +159,49 @@ class MemoryStore:
         # The best lexical matches, visible or not: over-fetched, so that archived or too
         # recent ones (filtered out when the rows are read) do not leave the list short.
         matches = sorted(bm25, key=lambda i: (-bm25[i], -i))[: 2 * lexical] if lexical else []
-        rows = sorted(self._rows(sorted(ids.union(matches)), visible), key=lambda r: int(r.id))
+        cached = self.conn.dialect.name == "sqlite" and query is not None
+        rows = self._candidate_rows(sorted(ids.union(matches)), visible, vectors=not cached)
         if matches:
-            read = {int(r.id) for r in rows}
+            read = {r[0] for r in rows}
             keep = ids.union([i for i in matches if i in read][:lexical])
-            rows = [r for r in rows if int(r.id) in keep]
+            rows = [r for r in rows if r[0] in keep]
         similarity = np.zeros(len(rows))
-        if query is not None:
+        if cached and query is not None and rows:
+            # SQLite: the vectors are in the process's cache (the same stored float32 values).
+            entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
+            at = entry.rows_of([r[0] for r in rows])
+            present = np.nonzero(at >= 0)[0]
+            if len(present):
+                similarity[present] = cosines(entry.matrix[at[present]], query)
+        elif query is not None:
             width = 4 * len(query)
             with_vector = [i for i, r in enumerate(rows)
-                           if r.embedding_raw is not None and self._width(r.embedding_raw) == width]
+                           if r[-1] is not None and self._width(r[-1]) == width]
             if with_vector:
-                matrix = np.stack([self._vector(rows[i].embedding_raw) for i in with_vector])
+                matrix = np.stack([self._vector(rows[i][-1]) for i in with_vector])
                 similarity[with_vector] = cosines(matrix, query)
         return [
-            (self._memory_fast(r, with_embedding=False), float(similarity[i]),
-             float(bm25.get(int(r.id), 0.0)))
+            (_candidate(r), float(similarity[i]), float(bm25.get(r[0], 0.0)))
             for i, r in enumerate(rows)
         ]
+
+    def _candidate_rows(
+        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]], *, vectors: bool
+    ) -> list[tuple[Any, ...]]:
+        """Plain driver tuples in id order: ``_CANDIDATE_COLUMNS`` then the raw vector (or
+        None); SQLAlchemy's per-row processing would cost more than the query."""
+        raw = self._raw_embedding() if vectors else null()
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = list(ids[start : start + _IN_CHUNK])
+            result = self.conn.execute(
+                select(*_CANDIDATE_COLUMNS, raw).where(memories.c.id.in_(chunk), *where))
+            try:
+                rows.extend(tuple(r) for r in result.cursor.fetchall())
+            finally:
+                result.close()
+        rows.sort(key=lambda r: int(r[0]))
+        return rows
 
     def nearest(
         self,
@@ -276,36 +303,28 @@ class MemoryStore:
     ) -> list[int]:
         """Exact search: every visible vector of the owner, scored with numpy, top ``limit``.
 
-        Selection is computed in float32 (what is stored); the caller orders the winners in
-        float64, as for PostgreSQL.
+        The vectors come from the process's cache (``vector_cache``, kept current by the
+        SQLite triggers of migration 0005). Selection is computed in float32 (what is stored);
+        the caller orders the winners in float64, as for PostgreSQL.
         """
-        raw = type_coerce(memories.c.embedding, LargeBinary)
-        stmt = select(memories.c.id, raw).where(
-            *self._visible(owner_id, before), memories.c.embedding.is_not(None)
-        )
-        # The plain driver cursor: SQLAlchemy's per-row processing would double the cost.
-        result = self.conn.execute(stmt)
-        try:
-            fetched = result.cursor.fetchall()
-        finally:
-            result.close()
-        width = 4 * len(query)  # float32 bytes; a vector of another width cannot be compared
-        pairs = [p for p in fetched if p[1] is not None and len(p[1]) == width]
-        if not pairs:
+        entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
+        visible = ~entry.archived
+        if before is not None:
+            visible &= entry.created < micros(before)
+        rows = np.nonzero(visible)[0]
+        if len(rows) == 0:
             return []
-        ids = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
-        matrix = np.frombuffer(b"".join(p[1] for p in pairs), dtype=np.float32)
-        matrix = matrix.reshape(len(pairs), len(query))
+        ids = entry.ids[rows]
         q = query.astype(np.float32)
-        norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix)) * np.float32(np.linalg.norm(q))
+        norms = entry.norms[rows] * np.float32(np.linalg.norm(q))
         with np.errstate(divide="ignore", invalid="ignore"):
-            sims = np.where(norms > 0, (matrix @ q) / norms, np.float32(0.0))
-        if limit < len(pairs):
+            sims = np.where(norms > 0, (entry.matrix[rows] @ q) / norms, np.float32(0.0))
+        if limit < len(rows):
             # Everything at least as similar as the limit-th best, then the exact tie order.
             cut = np.partition(sims, len(sims) - limit)[len(sims) - limit]
             keep = np.nonzero(sims >= cut)[0]
         else:
-            keep = np.arange(len(pairs))
+            keep = np.arange(len(rows))
         order = keep[np.lexsort((-ids[keep], -sims[keep]))][:limit]
         return [int(ids[i]) for i in order]
 
@@ -338,13 +357,14 @@ class MemoryStore:
         return [self._memory_fast(r) for r in rows]
 
     def _rows(
-        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]] = ()
+        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]] = (),
+        *, vectors: bool = True,
     ) -> list[Any]:
         rows: list[Any] = []
         for start in range(0, len(ids), _IN_CHUNK):
             chunk = list(ids[start : start + _IN_CHUNK])
             rows.extend(self.conn.execute(
-                self._select_fast().where(memories.c.id.in_(chunk), *where)
+                self._select_fast(vectors).where(memories.c.id.in_(chunk), *where)
             ).all())
         return rows
 
@@ -354,9 +374,10 @@ class MemoryStore:
             return func.vector_send(memories.c.embedding, type_=LargeBinary)
         return type_coerce(memories.c.embedding, LargeBinary)
 
-    def _select_fast(self) -> Select[Any]:
+    def _select_fast(self, vectors: bool = True) -> Select[Any]:
         columns = [c for c in memories.c if c.name != "embedding"]
-        return select(*columns, self._raw_embedding().label("embedding_raw"))
+        raw = self._raw_embedding() if vectors else null()
+        return select(*columns, raw.label("embedding_raw"))
 
     def _vector(self, raw: Any) -> np.ndarray:
         if self.conn.dialect.name == "postgresql":  # vector_send: big-endian header, float32s
@@ -382,6 +403,28 @@ class MemoryStore:
             importance=row.importance, emotional_tone=row.emotional_tone,
             created_at=row.created_at, last_accessed_at=row.last_accessed_at,
         )
+
+
+#: What recall reads of each candidate (plus its raw vector where the cache has none).
+_CANDIDATE_COLUMNS = (
+    memories.c.id, memories.c.ecosystem_id, memories.c.owner_id, memories.c.channel_id,
+    memories.c.kind, memories.c.text, memories.c.importance, memories.c.emotional_tone,
+    memories.c.created_at, memories.c.last_accessed_at,
+)
+
+
+def _utc(value: Any) -> datetime:
+    """A driver's time value (SQLite: ISO text in UTC; PostgreSQL: an aware datetime)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _candidate(row: tuple[Any, ...]) -> Memory:
+    return Memory(
+        id=int(row[0]), ecosystem_id=row[1], owner_id=row[2], channel_id=row[3], kind=row[4],
+        text=row[5], importance=float(row[6]), emotional_tone=float(row[7]),
+        created_at=_utc(row[8]), last_accessed_at=_utc(row[9]),
+    )
 
 
 def _memory(row: Any) -> Memory:
