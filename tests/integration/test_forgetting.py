@@ -1,4 +1,8 @@
-"""Forgetting on request (both backends): a member's data is gone, everywhere; others' stays."""
+"""Forgetting on request (both backends): a member's data is gone, everywhere; others' stays.
+
+Everything consolidation drew from it too: insights and knowledge that cite only their
+memories, knowledge about them, their name in what drew on them among other things and in
+the characters' memory summaries."""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ from sqlalchemy import func, select
 
 from bots.console.community import ConsoleCommunity
 from engine.adapters.sql.tables import (
+    characters,
     confidences,
     events,
     intents,
     memories,
+    memory_citations,
     memory_sources,
     participants,
     platform_users,
@@ -17,6 +23,7 @@ from engine.adapters.sql.tables import (
     relationships,
 )
 from engine.messages import IncomingMessage
+from engine.services.consolidate import consolidate
 from engine.services.forgetting import forget_member
 from engine.services.ingest import ingest
 from workers.bootstrap import Container
@@ -35,28 +42,49 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
     community.say("Darcy, you are a vile, arrogant man, says Zanzibar's owner.")
     EmbeddedWorker(container).run_pending(max_jobs=2)  # some replies are delivered...
     community.say("@Jane, Zanzibar sends his regards.")  # ...and some are still queued
-    ingest(container.deps, IncomingMessage(
-        platform="console", space_id="local", channel_id="drawing-room", author_id="kitty",
-        author_name="Kitty", text="Jane, I adore your bonnet!", message_id="k1"))
+    community.say("I'm moving to Lisbon in the spring.")
+    kitty_says = ("Jane, I adore your bonnet!", "I have a straw hat with ribbons.")
+    for number, line in enumerate(kitty_says):
+        ingest(container.deps, IncomingMessage(
+            platform="console", space_id="local", channel_id="drawing-room", author_id="kitty",
+            author_name="Kitty", text=line, message_id=f"k{number}"))
     with container.deps.uow() as uow:
         mary = uow.participants.find_human(community.ecosystem.id, "member")
+        cast = [m.id for m in uow.participants.cast_of(community.channel.id)]
     assert mary is not None
     mary_id = mary[0]
+    for character in cast:  # what they make of it all: insights, knowledge, summaries
+        consolidate(container.deps, character, force=True)
     queued_before = set(container.queue.job_ids)
     assert _count(container, select(func.count()).select_from(memories)
                   .where(memories.c.text.contains("Zanzibar"))) > 0
+    assert _count(container, select(func.count()).select_from(memories)
+                  .where(memories.c.subject_id == mary_id)) > 0
+    assert _count(container, select(func.count()).select_from(characters)
+                  .where(characters.c.memory_summary.contains("Mary"))) == len(cast)
 
     report = forget_member(container.deps, "console", "local", "member")
 
-    assert report.events == 3 and report.memories > 0 and report.relationships > 0
-    assert report.confidences == 1
+    assert report.events == 4 and report.memories > 0 and report.relationships > 0
+    assert report.confidences == 1 and report.derived > 0 and report.summaries == len(cast)
+    derived = memories.c.kind.in_(("reflection", "knowledge"))
     checks = {
         "events by her": select(func.count()).select_from(events)
         .where(events.c.author_id == mary_id),
         "events aimed at her": select(func.count()).select_from(events)
         .where(events.c.target_id == mary_id),
         "memories of her words": select(func.count()).select_from(memories)
-        .where(memories.c.text.contains("Zanzibar")),
+        .where(memories.c.text.contains("Zanzibar") | memories.c.text.contains("Lisbon")),
+        "knowledge about her": select(func.count()).select_from(memories)
+        .where(memories.c.subject_id == mary_id),
+        "insights and knowledge left citing nothing": select(func.count()).select_from(memories)
+        .where(derived, memories.c.id.not_in(select(memory_citations.c.memory_id))),
+        "citations of what is gone": select(func.count()).select_from(memory_citations)
+        .where(memory_citations.c.cited_id.not_in(select(memories.c.id))),
+        "summaries naming her or her words": select(func.count()).select_from(characters)
+        .where(characters.c.memory_summary.contains("Mary")
+               | characters.c.memory_summary.contains("Zanzibar")
+               | characters.c.memory_summary.contains("Lisbon")),
         "memories naming her": select(func.count()).select_from(memories)
         .where(memories.c.text.contains("Mary")),
         "notices naming her": select(func.count()).select_from(events)
@@ -87,6 +115,11 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
                   .where(events.c.text.contains("bonnet"))) == 1
     assert _count(container, select(func.count()).select_from(memories)
                   .where(memories.c.text.contains("bonnet"))) > 0
+    # What the characters learned of Kitty stays, and their summaries still say so.
+    assert _count(container, select(func.count()).select_from(memories)
+                  .where(memories.c.text == "Kitty has a straw hat with ribbons.")) == len(cast)
+    assert _count(container, select(func.count()).select_from(characters)
+                  .where(characters.c.memory_summary.contains("Kitty"))) == len(cast)
     # Forgetting is idempotent.
     again = forget_member(container.deps, "console", "local", "member")
     assert again.events == 0 and again.memories == 0
