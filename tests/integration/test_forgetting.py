@@ -17,11 +17,13 @@ from engine.adapters.sql.tables import (
     memories,
     memory_citations,
     memory_sources,
+    memory_terms,
     participants,
     platform_users,
     relationship_changes,
     relationships,
 )
+from engine.lexical import query_terms
 from engine.messages import IncomingMessage
 from engine.services.consolidate import consolidate
 from engine.services.forgetting import forget_member
@@ -56,6 +58,8 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
     for character in cast:  # what they make of it all: insights, knowledge, summaries
         consolidate(container.deps, character, force=True)
     queued_before = set(container.queue.job_ids)
+    assert _count(container, select(func.count()).select_from(memory_terms)
+                  .where(memory_terms.c.term.in_(query_terms("Zanzibar")))) > 0
     assert _count(container, select(func.count()).select_from(memories)
                   .where(memories.c.text.contains("Zanzibar"))) > 0
     assert _count(container, select(func.count()).select_from(memories)
@@ -87,6 +91,9 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
                | characters.c.memory_summary.contains("Lisbon")),
         "memories naming her": select(func.count()).select_from(memories)
         .where(memories.c.text.contains("Mary")),
+        "her name and words in the lexical index": select(func.count())
+        .select_from(memory_terms).where(memory_terms.c.term.in_(
+            query_terms("Mary Zanzibar Lisbon"))),
         "notices naming her": select(func.count()).select_from(events)
         .where(events.c.kind == "system", events.c.text.contains("Mary")),
         "sources": select(func.count()).select_from(memory_sources)
