@@ -45,6 +45,9 @@ bench: install
 	$(PY) benchmarks/social_step.py
 	$(PY) benchmarks/social_analytics.py
 	$(PY) benchmarks/graph_render.py
+	$(PY) benchmarks/memory_recall.py
+	$(PY) benchmarks/memory_scale.py
+	$(PY) benchmarks/embedding_throughput.py
 
 clean:
 	rm -rf $(VENV) .personae .pytest_cache .mypy_cache .ruff_cache
