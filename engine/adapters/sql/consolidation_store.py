@@ -238,12 +238,14 @@ class ConsolidationStore:
         return texts("reflection"), texts("knowledge")
 
     def summary(self, owner_id: int) -> str:
+        """The character's memory summary ("" before its first consolidation)."""
         value = self.conn.execute(
             select(characters.c.memory_summary).where(characters.c.id == owner_id)
         ).scalar_one_or_none()
         return str(value or "")
 
     def set_summary(self, owner_id: int, text: str) -> None:
+        """Replace the character's memory summary."""
         self.conn.execute(update(characters).where(characters.c.id == owner_id)
                           .values(memory_summary=text))
 
