@@ -120,7 +120,8 @@ _CHATTER = frozenset(
     "gentleman gentlemen everyone everybody anybody anyone nothing something anything people "
     "sure perhaps rather truly though without within again back all any some such own other "
     "another how why where when whom not don't can't won't i'm i've you're it's that's let's "
-    "thank thanks please hello goodbye".split()
+    "thank thanks please hello goodbye lord heavens goodness honour certain certainly believe "
+    "suppose hope wish".split()
 )
 
 
