@@ -34,6 +34,8 @@ __all__ = [
     "idf",
     "index_terms",
     "query_terms",
+    "split_frame",
+    "PARTY",
 ]
 
 #: BM25 term-frequency saturation and length normalisation (the usual Robertson/Lucene values).
@@ -48,7 +50,16 @@ DOC_TERM = ""
 FRAME_WORDS = frozenset({"said", "say", "says", "told", "tell", "asked", "ask", "me",
                          "where", "when", "why", "how"})
 
+#: Marks a term naming who spoke or was spoken to (from the line's frame, not its words).
+PARTY = "@"
+
 _WORD = re.compile(r"[a-z0-9']+")
+#: "Jane said: ...", "Jane said to Tom: ..." (how observations are worded) or "Jane: ..."
+#: (how transcripts usually are): a name of at most four words before the colon.
+_FRAME = re.compile(
+    r"^\s*(?P<speaker>[A-Z][\w.'-]*(?: [\w.'-]+){0,3}?)"
+    r"(?: said(?: to (?P<addressee>[A-Z][\w.'-]*(?: [\w.'-]+){0,3}?))?)?:\s"
+)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -64,14 +75,34 @@ def _words(text: str) -> Iterable[str]:
             yield _stem(word)
 
 
+def split_frame(text: str) -> tuple[list[str], str]:
+    """The names in a line's frame ("Jane said to Tom: ...": Jane, Tom) and its words."""
+    match = _FRAME.match(text)
+    if match is None:
+        return [], text
+    names = [n for n in (match.group("speaker"), match.group("addressee")) if n]
+    return names, text[match.end():]
+
+
 def index_terms(text: str) -> Counter[str]:
-    """The stemmed content words of a text with their counts (what the index stores)."""
-    return Counter(_words(text))
+    """The stemmed content words of a text with their counts (what the index stores).
+
+    The words of the people in the line's frame count apart, as ``PARTY`` terms ("@jane"):
+    "What did Tom say about Jane?" then matches what Tom said that names Jane better than
+    the many short lines Tom addressed to her.
+    """
+    names, body = split_frame(text)
+    counts = Counter(_words(body))
+    for name in names:
+        counts.update(PARTY + word for word in _words(name))
+    return counts
 
 
 def query_terms(text: str) -> list[str]:
-    """The distinct stemmed content words of a query, in first-seen order."""
-    return list(dict.fromkeys(_words(text)))
+    """The distinct stemmed content words of a query, in first-seen order, each also as a
+    ``PARTY`` term (a word of the query may name who spoke)."""
+    words = list(dict.fromkeys(_words(text)))
+    return words + [PARTY + w for w in words]
 
 
 def idf(n_docs: int, df: int) -> float:

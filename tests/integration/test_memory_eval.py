@@ -231,10 +231,10 @@ def test_weights_command_shows_and_sets(container: Container) -> None:
     runner = CliRunner()
     shown = runner.invoke(app, ["memory", "weights"], env=env)
     assert shown.exit_code == 0, shown.output
-    assert "recency=1  importance=1  relevance=1  lexical=0.5" in shown.output
+    assert "recency=0.1  importance=0.5  relevance=1  lexical=0.75" in shown.output
     changed = runner.invoke(app, ["memory", "weights", "--recency", "0.25"], env=env)
     assert "recency=0.25" in changed.output
     refused = runner.invoke(app, ["memory", "weights", "--lexical", "-1"], env=env)
     assert refused.exit_code == 2 and "must be a number >= 0" in refused.output
     reset = runner.invoke(app, ["memory", "weights", "--reset"], env=env)
-    assert "recency=1 " in reset.output
+    assert "recency=0.1 " in reset.output

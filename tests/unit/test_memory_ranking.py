@@ -27,11 +27,27 @@ def _mem(text: str, *, importance: float = 3.0, hours_ago: float = 1.0, id: int 
 
 
 def test_terms_drop_function_words_case_possessives_and_are_stemmed() -> None:
-    assert query_terms("The Officers of Darcy's regiment") == ["offic", "darci", "regiment"]
+    assert query_terms("The Officers of Darcy's regiment")[:3] == ["offic", "darci", "regiment"]
     assert query_terms("it is what it is") == []
     # Inflections meet; the words every remembered line carries do not count.
     assert query_terms("Where is Tom moving?") == query_terms("Tom moved")
-    assert index_terms("Tom said to me: I am moving, moving!") == {"tom": 1, "move": 2}
+    assert index_terms("Tom said to me: I am moving, moving!") == {"@tom": 1, "move": 2}
+
+
+def test_who_spoke_counts_apart_from_what_was_said() -> None:
+    assert index_terms("Bingley said to Darcy: Indeed?") == {
+        "@bingley": 1, "@darci": 1, "inde": 1}
+    assert index_terms("Caroline: I went to the support group") == {
+        "@carolin": 1, "went": 1, "support": 1, "group": 1}
+    assert index_terms("the ball: tonight") == {"ball": 1, "tonight": 1}  # no name, no frame
+    # A query's words may name a speaker too.
+    assert query_terms("What did Bingley say about Darcy?") == [
+        "bingley", "darci", "@bingley", "@darci"]
+    texts = ["Bingley said to Darcy: Indeed?", "Bingley said: Darcy is the best friend.",
+             "Darcy said to Bingley: Indeed?"] + [f"Bingley said to Darcy: ok {i}"
+                                                  for i in range(5)]
+    scores = lexical_scores("What did Bingley say about Darcy?", texts)
+    assert scores.index(max(scores)) == 1
 
 
 def test_only_texts_sharing_a_word_score() -> None:
