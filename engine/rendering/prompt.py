@@ -35,6 +35,8 @@ DEFAULT_MAX_PROMPT_CHARS = 6000
 DEFAULT_TRANSCRIPT_LINES = 12
 
 _LINE_CHARS = 500
+#: The character's memory summary, at most (it is refreshed by each consolidation).
+_SUMMARY_CHARS = 700
 _MEMORY_CHARS = 300
 _EXAMPLE_CHARS = 200
 _MIN_TRANSCRIPT_LINES = 1
@@ -310,6 +312,11 @@ def build_messages(
         *_persona_block(character, user),
         "",
     ]
+    summary = _one_line(character.memory_summary or "")
+    if summary:
+        # What consolidation made of everything lived so far (engine.services.consolidate).
+        head.append("What you have come to understand: " + clip(summary, _SUMMARY_CHARS))
+        head.append("")
     if request.target_name:
         head.append("Relationship: " + relationship_in_words(request.relationship,
                                                              request.target_name))

@@ -85,6 +85,17 @@ def test_relationship_and_memories_are_included() -> None:
     assert "- Mr. Darcy called her tolerable at the Meryton assembly." in system
 
 
+def test_the_memory_summary_is_included_clipped_and_only_when_there_is_one() -> None:
+    plain = build_messages(_request())[0]["content"]
+    assert "What you have come to understand" not in plain
+    summary = "Darcy is proud but honest. Wickham lied about the living. " * 40
+    system = build_messages(_request(character=_elizabeth(memory_summary=summary)))[0][
+        "content"]
+    line = next(x for x in system.splitlines() if x.startswith("What you have come to"))
+    assert "Darcy is proud but honest." in line
+    assert len(line) < 800  # clipped: the summary cannot crowd out the conversation
+
+
 def test_relationship_in_words_scales() -> None:
     warm = relationship_in_words(RelationshipView("friend", 0.9, 0.9, 0.9), "Jane")
     cold = relationship_in_words(RelationshipView("enemy", -0.9, -0.9, 0.0), "Wickham")
