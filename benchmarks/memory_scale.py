@@ -37,14 +37,15 @@ build only (session): ``maintenance_work_mem = 4GB`` (the whole graph of a milli
 fits; pgvector slows down badly when it does not) and ``max_parallel_maintenance_workers = 1``
 (leader + one worker: the two cores).
 
-**Timed.** ``--queries`` recalls per run, each for a random character (seeded; the same probes
-every run) with a random query (70% using the memories' words, 30% not), each in its own unit
-of work; only the call ``recall(uow, embedder, owner_id=..., query=..., now=..., k=10,
+**Timed.** ``--queries`` recalls per run, each for a random character (seeded, drawn again for
+every run, so that a run does not find the previous run's characters in the cache) with a
+random query (70% using the memories' words, 30% not), each in its own unit of work; only the
+call ``recall(uow, embedder, owner_id=..., query=..., now=..., k=10,
 weights=RetrievalWeights())`` is timed, the query's embedding included, the commit not (its
 median is shown beside). ``--warmup`` untimed recalls first. Medians of ``--runs`` runs. An
 untimed pass then counts the SQL statements by kind (how often the HNSW scan answered and how
-often the exact fallback ran) and shows one plan; ``--profile`` adds the phase timers and a
-cProfile pass.
+often the exact fallback ran) and shows the plan of one nearest-neighbour statement;
+``--profile`` adds the phase timers and a cProfile pass.
 
 This is a benchmark, not a test: nothing here asserts, and it never runs under pytest.
 """
@@ -311,12 +312,13 @@ def describe_server(engine: Engine) -> tuple[str, dict[str, str], dict[str, str]
             text("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
         ).scalar()
         settings = {k: conn.execute(text(f"SHOW {k}")).scalar_one() for k in SERVER_SETTINGS}
-        sizes = {
-            name: conn.execute(text(f"SELECT pg_size_pretty(pg_total_relation_size('{name}'))"))
-            .scalar_one()
-            for name in ("memories", "memory_terms")
-        }
-        sizes[HNSW_INDEX] = conn.execute(
+        sizes = {}
+        for name in ("memories", "memory_terms"):
+            heap, indexes = conn.execute(text(
+                f"SELECT pg_size_pretty(pg_table_size('{name}')), "
+                f"pg_size_pretty(pg_indexes_size('{name}'))")).one()
+            sizes[name] = f"{heap} + indexes {indexes}"
+        sizes[f"of which {HNSW_INDEX}"] = conn.execute(
             text(f"SELECT pg_size_pretty(pg_relation_size(to_regclass('{HNSW_INDEX}')))")
         ).scalar() or "missing"
     return f"PostgreSQL {version}, pgvector {vector}", settings, sizes
@@ -415,18 +417,20 @@ def main(argv: list[str] | None = None) -> int:
         if cached and meta.get("machine") != _bench.machine():
             print(f"\n- loaded on another machine: {meta.get('machine')}")
 
-        rng = random.Random(f"{sizes.seed}:probes")
-        probes = [(rng.choice(owners), *data.queries(rng, 1)[0]) for _ in range(args.queries)]
-        warm = [(rng.choice(owners), *data.queries(rng, 1)[0]) for _ in range(args.warmup)]
+        def probes_for(tag: str, n: int) -> list[mr.Probe]:
+            rng = random.Random(f"{sizes.seed}:probes:{tag}")
+            return [(rng.choice(owners), *data.queries(rng, 1)[0]) for _ in range(n)]
+
         print(f"\n## Recall ({args.queries} recalls per run, each for a random one of the "
-              f"{len(owners):,} characters; {args.runs} runs after {args.warmup} warm-up "
-              "recalls each)\n")
+              f"{len(owners):,} characters, other characters in every run; {args.runs} runs "
+              f"after {args.warmup} warm-up recalls each)\n")
         load_before = _load_avg()
         rows: list[tuple[str, dict[str, float]]] = []
         extra: list[str] = []
         start = NOW + timedelta(days=1)
         for run in range(1, args.runs + 1):
-            result = mr.run_queries(uow, engine, probes, start, warm)
+            result = mr.run_queries(uow, engine, probes_for(f"run{run}", args.queries), start,
+                                    probes_for(f"warm{run}", args.warmup))
             start += timedelta(hours=1)
             rows.append((str(run), mr.summarise(result)))
             extra.append(f"run {run}: calibration {result.calibration_ms:.1f} ms")
@@ -444,11 +448,12 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "PASS" if median["p95 ms"] < TARGET_P95_MS else "FAIL"
         print(f"\n**{verdict}**: median p95 {median['p95 ms']:.2f} ms vs target < "
               f"{TARGET_P95_MS:.0f} ms over {count:,} memories", flush=True)
-        print("\n" + mr.breakdown(uow, engine, probes, start, phases_too=args.profile),
-              flush=True)
+        print("\n" + mr.breakdown(uow, engine, probes_for("breakdown", args.queries), start,
+                                   phases_too=args.profile), flush=True)
         if args.profile:
             later = start + timedelta(hours=1)
-            print("\n" + mr.cprofile_report(uow, probes, later), flush=True)
+            print("\n" + mr.cprofile_report(uow, probes_for("cprofile", args.queries), later),
+                  flush=True)
         database.dispose()
     return 0
 
