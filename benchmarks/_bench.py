@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["ROOT", "setup", "machine", "cpu_model"]
+__all__ = ["ROOT", "setup", "machine", "cpu_model", "revision"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,3 +42,21 @@ def machine() -> str:
         f"{cpu_model()}, {os.cpu_count()} logical cores, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
     )
+
+
+def revision(paths: tuple[str, ...] = ("engine", "migrations", "workers")) -> str:
+    """The commit measured, and whether ``paths`` had uncommitted changes (shared tree)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                              check=True, timeout=10).stdout.rstrip("\n")
+
+    try:
+        head = git("log", "-1", "--format=%h (%ci)")
+        dirty = git("status", "--porcelain", "--", *paths)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (not a git checkout)"
+    if not dirty:
+        return f"commit {head}"
+    files = [line[3:] for line in dirty.splitlines()]
+    shown = ", ".join(files[:4]) + (f" and {len(files) - 4} more" if len(files) > 4 else "")
+    return f"commit {head} + uncommitted changes to {shown}"

@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     lengths = [len(t) for t in texts[: args.texts]]
     print("# Embedding throughput (memories/s)\n")
     print(f"- machine: {_bench.machine()}")
+    print(f"- code: {_bench.revision()}")
     print(f"- texts: seeded synthetic memories, {min(lengths)}-{max(lengths)} characters "
           f"(median {statistics.median(lengths):.0f}, mean {statistics.fmean(lengths):.0f}); "
           f"{args.runs} runs per row after one untimed warm-up pass; memories/s = texts / wall "

@@ -630,6 +630,7 @@ def main(argv: list[str] | None = None) -> int:
         lengths = [len(s.text) for specs in corpus.specs for s in specs]
         print("# Recall latency, one character with many memories\n")
         print(f"- machine: {_bench.machine()}")
+        print(f"- code: {_bench.revision()}")
         print(f"- {pinned}; the database server (postgres backend) is a separate process")
         print(f"- data: {OWNER} holds {opts.memories:,} memories; {opts.others} other characters "
               f"hold {opts.others_memories:,} each ({total:,} in the ecosystem); synthetic chat "

