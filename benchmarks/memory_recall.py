@@ -300,7 +300,12 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
      "MemoryStore._top_ids", True),
     ("lexical index: BM25 over the owner's memories", "engine.adapters.sql.lexical_index",
      "LexicalIndex.scores", True),
-    ("read the candidates' rows", "engine.adapters.sql.memory_store", "MemoryStore._rows", True),
+    ("SQLite vector cache: version check, reload when stale", "engine.adapters.sql.vector_cache",
+     "VectorCache.get", True),
+    ("read the candidates' rows (`_rows`)", "engine.adapters.sql.memory_store",
+     "MemoryStore._rows", True),
+    ("read the candidates' rows (`_candidate_rows`)", "engine.adapters.sql.memory_store",
+     "MemoryStore._candidate_rows", True),
     ("`lexical_scores` (BM25 over the candidates)", "engine.services.recall", "lexical_scores",
      False),
     ("`rank`", "engine.services.recall", "rank", False),
@@ -352,6 +357,9 @@ def phase_timers(embedder: Any) -> Iterator[dict[str, list[float]]]:
 
 _SQL_KINDS = (
     ("set_config", "SET LOCAL hnsw.iterative_scan / ef_search"),
+    ("FROM memory_versions", "vector cache: the owner's memory version (SQLite)"),
+    ("SELECT id, embedding, created_at, archived FROM memories",
+     "vector cache: reload the owner's vectors (SQLite)"),
     ("memory_terms", "lexical index (memory_terms)"),
     ("UPDATE memories SET last_accessed_at", "touch: UPDATE last_accessed_at"),
     ("vector_send", "read candidate rows (text, vector)"),
@@ -374,7 +382,7 @@ def sql_kind(statement: str) -> str:
             return label
     if flat.startswith("SELECT memories.id, memories.embedding"):
         return "nearest: read the owner's vectors (exact, numpy)"
-    if "AS embedding_raw" in flat:
+    if "AS embedding_raw" in flat or flat.startswith("SELECT memories.id, memories.ecosystem_id"):
         return "read candidate rows (text, vector)"
     return flat[:70]
 
