@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
+import numpy as np
 import snowballstemmer
 
 from engine.embedding import STOPWORDS
@@ -30,6 +31,7 @@ __all__ = [
     "DOC_TERM",
     "MAX_TERM_CHARS",
     "bm25",
+    "bm25_rows",
     "bm25_texts",
     "idf",
     "index_terms",
@@ -131,14 +133,42 @@ def bm25(
         ``{doc id: score}``: ``sum over terms t in d of idf(t) * tf * (k1 + 1) /
         (tf + k1 * (1 - b + b * len(d) / avg_len))``; documents sharing no term are absent.
     """
-    scores: dict[int, float] = {}
+    rows = [(term, doc, tf, length) for term, docs in postings.items()
+            for doc, (tf, length) in docs.items()]
+    return bm25_rows(rows, n_docs, avg_len, k1, b)
+
+
+def bm25_rows(
+    rows: Sequence[tuple[str, int, int, int]],
+    n_docs: int,
+    avg_len: float,
+    k1: float = BM25_K1,
+    b: float = BM25_B,
+) -> dict[int, float]:
+    """``bm25`` over postings given as ``(term, doc id, tf, doc length)`` rows (any order).
+
+    Vectorised; each document's contributions are added in term order, so equal postings give
+    bit-for-bit equal scores whatever order they came in (the backends' parity needs it).
+    """
+    if not rows or n_docs <= 0:
+        return {}
+    names = sorted({r[0] for r in rows})
+    position = {name: i for i, name in enumerate(names)}
+    n = len(rows)
+    term = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n)
+    docs = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
+    tf = np.fromiter((r[2] for r in rows), dtype=np.float64, count=n)
+    length = np.fromiter((r[3] for r in rows), dtype=np.float64, count=n)
+    order = np.lexsort((docs, term))  # by term, then document
+    term, docs, tf, length = term[order], docs[order], tf[order], length[order]
+    df = np.bincount(term, minlength=len(names))
+    weights = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))[term]
     avg = avg_len if avg_len > 0 else 1.0
-    for docs in postings.values():
-        weight = idf(n_docs, len(docs))
-        for doc, (tf, length) in docs.items():
-            norm = k1 * (1.0 - b + b * length / avg)
-            scores[doc] = scores.get(doc, 0.0) + weight * tf * (k1 + 1.0) / (tf + norm)
-    return scores
+    parts = weights * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * length / avg))
+    unique, where = np.unique(docs, return_inverse=True)
+    totals = np.zeros(len(unique))
+    np.add.at(totals, where, parts)  # unbuffered, in row order: term order per document
+    return dict(zip(unique.tolist(), totals.tolist(), strict=True))
 
 
 def bm25_texts(query: str, texts: Sequence[str]) -> list[float]:

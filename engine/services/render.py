@@ -24,7 +24,7 @@ from engine.rendering.request import RelationshipView, RenderRequest
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
 from engine.services.perceive import event_payload, perceive
-from engine.services.recall import recall
+from engine.services.recall import DEFAULT_CANDIDATES, recall
 
 __all__ = ["RenderOutcome", "render_intent", "MEMORY_CANDIDATES"]
 
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: How many of a character's memories nearest to the trigger are scored for one prompt (its
 #: most recent and most important ones are scored too: see ``engine.services.recall``).
-MEMORY_CANDIDATES = 200
+MEMORY_CANDIDATES = DEFAULT_CANDIDATES
 EMBED_BATCH = 64
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, func, literal, select, union_all, upda
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import memories, memory_terms
-from engine.lexical import DOC_TERM, bm25, index_terms
+from engine.lexical import DOC_TERM, bm25_rows, index_terms
 
 __all__ = ["LexicalIndex", "term_rows"]
 
@@ -90,13 +90,13 @@ class LexicalIndex:
             rows = result.cursor.fetchall()  # the driver's tuples: no per-row processing
         finally:
             result.close()
-        found: dict[str, dict[int, tuple[int, int]]] = {}
+        postings: list[tuple[str, int, int, int]] = []
         n_docs, total = 0, 0
         for term, memory_id, tf, doc_len in rows:
             if doc_len == -1 and term == DOC_TERM:
                 n_docs, total = int(memory_id), int(tf)
             else:
-                found.setdefault(term, {})[int(memory_id)] = (int(tf), int(doc_len))
-        if not found or n_docs == 0:
+                postings.append((term, int(memory_id), int(tf), int(doc_len)))
+        if not postings or n_docs == 0:
             return {}
-        return bm25(found, n_docs, total / n_docs)
+        return bm25_rows(postings, n_docs, total / n_docs)

@@ -314,11 +314,12 @@ class MemoryStore:
         rows = np.nonzero(visible)[0]
         if len(rows) == 0:
             return []
-        ids = entry.ids[rows]
         q = query.astype(np.float32)
-        norms = entry.norms[rows] * np.float32(np.linalg.norm(q))
+        # Score every cached row (one product, no copy of the matrix), then keep the visible.
+        norms = entry.norms * np.float32(np.linalg.norm(q))
         with np.errstate(divide="ignore", invalid="ignore"):
-            sims = np.where(norms > 0, (entry.matrix[rows] @ q) / norms, np.float32(0.0))
+            every = np.where(norms > 0, (entry.matrix @ q) / norms, np.float32(0.0))
+        ids, sims = entry.ids[rows], every[rows]
         if limit < len(rows):
             # Everything at least as similar as the limit-th best, then the exact tie order.
             cut = np.partition(sims, len(sims) - limit)[len(sims) - limit]

@@ -227,7 +227,9 @@ memories = Table(
     # Content words indexed in ``memory_terms`` (None: not indexed yet, see the lexical index).
     Column("lexical_len", Integer),
     Index(None, "owner_id", "created_at"),
-    Index(None, "owner_id", "importance"),
+    # Covers recall's "most important" order (importance, then newest): heuristic importances
+    # take few values, so an index on importance alone leaves large ties to sort.
+    Index(None, "owner_id", "importance", "created_at", "id"),
     Index(None, "owner_id", "subject_id"),
 )
 
