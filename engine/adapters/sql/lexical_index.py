@@ -90,13 +90,13 @@ class LexicalIndex:
             rows = result.cursor.fetchall()  # the driver's tuples: no per-row processing
         finally:
             result.close()
-        postings: list[tuple[str, int, int, int]] = []
+        found: list[tuple[str, int, int, int]] = []
         n_docs, total = 0, 0
         for term, memory_id, tf, doc_len in rows:
             if doc_len == -1 and term == DOC_TERM:
                 n_docs, total = int(memory_id), int(tf)
             else:
-                postings.append((term, int(memory_id), int(tf), int(doc_len)))
-        if not postings or n_docs == 0:
+                found.append((term, int(memory_id), int(tf), int(doc_len)))
+        if not found or n_docs == 0:
             return {}
-        return bm25_rows(postings, n_docs, total / n_docs)
+        return bm25_rows(found, n_docs, total / n_docs)
