@@ -53,7 +53,11 @@ def test_rank_prefers_relevant_then_important_then_recent() -> None:
     # is weighted above recency (weights are tunable per ecosystem).
     weights = RetrievalWeights(recency=0.5, importance=1.0, relevance=1.0)
     assert rank(memories, None, NOW, k=1, weights=weights)[0].importance == 9
-    assert rank(memories, None, NOW, k=1)[0].text.startswith("Lydia")  # ties go to the newer
+    # The defaults weigh importance above recency too.
+    assert rank(memories, None, NOW, k=1)[0].importance == 9
+    # Equal weights: each normalised component is 1 for one memory; ties go to the newer.
+    equal = RetrievalWeights(recency=1.0, importance=1.0, relevance=1.0)
+    assert rank(memories, None, NOW, k=1, weights=equal)[0].text.startswith("Lydia")
 
 
 def test_hashing_embedder_is_deterministic_and_normalised() -> None:
