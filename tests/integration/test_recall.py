@@ -144,6 +144,9 @@ def test_nearest_returns_k_rows_and_the_exact_answer_under_the_owner_filter(
         scans_before = _hnsw_scans(container) if forced else 0
         with container.deps.uow() as uow:
             if forced:
+                # Every session scans iteratively (set when the connection opened).
+                assert uow.memories.conn.execute(
+                    text("SHOW hnsw.iterative_scan")).scalar() == "relaxed_order"
                 # Make any explicit sort look prohibitive: only the HNSW index gives the order.
                 uow.memories.conn.execute(text("SET LOCAL enable_sort = off"))
             if plan.endswith("budget spent"):

@@ -12,6 +12,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from engine.adapters.sql import migrate
+from engine.adapters.sql.memory_store import postgres_session_settings
 from engine.errors import ServiceUnavailable
 
 __all__ = ["Database"]
@@ -64,6 +65,8 @@ class Database:
         self.engine: Engine = create_engine(parsed, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine, "connect", postgres_session_settings)
 
     @property
     def dialect(self) -> str:

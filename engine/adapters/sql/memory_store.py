@@ -37,8 +37,10 @@ from sqlalchemy import (
     Float,
     LargeBinary,
     Select,
+    false,
     func,
     null,
+    or_,
     select,
     text,
     type_coerce,
@@ -51,7 +53,10 @@ from engine.adapters.sql.tables import memories, memory_sources
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, micros
 from engine.memory import Memory, cosines
 
-__all__ = ["MemoryStore", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OVERFETCH_MAX"]
+__all__ = [
+    "MemoryStore", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OVERFETCH_MAX",
+    "SESSION_EF_SEARCH", "postgres_session_settings",
+]
 
 #: ``hnsw.ef_search`` is ``max(EF_SEARCH_MIN, limit)``, capped at pgvector's maximum. Not
 #: more: pgvector's cost estimate grows with it, and at twice a 200-row limit the planner
@@ -59,6 +64,8 @@ __all__ = ["MemoryStore", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OV
 #: scan, not a wide first pass, is what guarantees the row count.
 EF_SEARCH_MIN = 40
 EF_SEARCH_MAX = 1000
+#: The session default (recall's usual 60 nearest candidates), set when a connection opens.
+SESSION_EF_SEARCH = 60
 #: The HNSW path reads ``limit + clamp(limit, OVERFETCH_MIN, OVERFETCH_MAX)`` ids in relaxed
 #: order and keeps the ``limit`` nearest by exact distance.
 OVERFETCH_MIN = 10
@@ -79,6 +86,15 @@ _WEIGHTIEST = (memories.c.importance.desc(), memories.c.created_at.desc(), memor
 # transaction holds the database's write lock, but RETURNING's row order is not promised.
 _INSERT_ORDERED = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
 _INSERT_BATCH = memories.insert().returning(memories.c.id)
+
+
+def postgres_session_settings(dbapi_conn: Any, _record: Any) -> None:
+    """On each new PostgreSQL connection: HNSW iterative scans (filtered top-k never comes
+    back short) and the usual ``ef_search``, so recall spends no statement setting them."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SET hnsw.iterative_scan = relaxed_order")
+        cur.execute(f"SET hnsw.ef_search = {SESSION_EF_SEARCH}")
+    dbapi_conn.commit()
 
 
 class MemoryStore:
@@ -153,14 +169,17 @@ class MemoryStore:
         query = np.asarray(vector, dtype=np.float64) if vector is not None else None
         if query is not None and nearest > 0 and query.any():
             ids.update(self._nearest_ids(owner_id, query, nearest, before))
-        ids.update(self._top_ids(visible, _NEWEST, recent))
-        ids.update(self._top_ids(visible, _WEIGHTIEST, important))
         bm25 = self.lexical.scores(owner_id, terms) if terms else {}
         # The best lexical matches, visible or not: over-fetched, so that archived or too
         # recent ones (filtered out when the rows are read) do not leave the list short.
         matches = sorted(bm25, key=lambda i: (-bm25[i], -i))[: 2 * lexical] if lexical else []
         cached = self.conn.dialect.name == "sqlite" and query is not None
-        rows = self._candidate_rows(sorted(ids.union(matches)), visible, vectors=not cached)
+        # The most recent and the most important come in the same statement as the rows.
+        sides = [self._top_select(visible, _NEWEST, recent),
+                 self._top_select(visible, _WEIGHTIEST, important)]
+        rows = self._candidate_rows(sorted(ids.union(matches)), visible, vectors=not cached,
+                                    sides=[q for q in sides if q is not None])
+        ids.update(r[0] for r in rows if r[-1])
         if matches:
             read = {r[0] for r in rows}
             keep = ids.union([i for i in matches if i in read][:lexical])
@@ -176,9 +195,9 @@ class MemoryStore:
         elif query is not None:
             width = 4 * len(query)
             with_vector = [i for i, r in enumerate(rows)
-                           if r[-1] is not None and self._width(r[-1]) == width]
+                           if r[-2] is not None and self._width(r[-2]) == width]
             if with_vector:
-                matrix = np.stack([self._vector(rows[i][-1]) for i in with_vector])
+                matrix = np.stack([self._vector(rows[i][-2]) for i in with_vector])
                 similarity[with_vector] = cosines(matrix, query)
         return [
             (_candidate(r), float(similarity[i]), float(bm25.get(r[0], 0.0)))
@@ -186,22 +205,37 @@ class MemoryStore:
         ]
 
     def _candidate_rows(
-        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]], *, vectors: bool
+        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]], *, vectors: bool,
+        sides: Sequence[Select[Any]] = (),
     ) -> list[tuple[Any, ...]]:
-        """Plain driver tuples in id order: ``_CANDIDATE_COLUMNS`` then the raw vector (or
-        None); SQLAlchemy's per-row processing would cost more than the query."""
+        """Plain driver tuples in id order: ``_CANDIDATE_COLUMNS``, the raw vector (or None)
+        and whether the row came from one of ``sides`` (id-selecting subqueries read in the
+        same statement). SQLAlchemy's per-row processing would cost more than the query."""
         raw = self._raw_embedding() if vectors else null()
         rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = list(ids[start : start + _IN_CHUNK])
+        chunks = [list(ids[at : at + _IN_CHUNK]) for at in range(0, len(ids), _IN_CHUNK)]
+        for n, chunk in enumerate(chunks or [[]]):
+            side_ids = [memories.c.id.in_(q.scalar_subquery()) for q in sides] if n == 0 else []
+            side = or_(*side_ids) if side_ids else false()
+            wanted = or_(memories.c.id.in_(chunk), *side_ids) if chunk else side
             result = self.conn.execute(
-                select(*_CANDIDATE_COLUMNS, raw).where(memories.c.id.in_(chunk), *where))
+                select(*_CANDIDATE_COLUMNS, raw, side.label("side")).where(wanted, *where))
             try:
                 rows.extend(tuple(r) for r in result.cursor.fetchall())
             finally:
                 result.close()
-        rows.sort(key=lambda r: int(r[0]))
-        return rows
+        unique: dict[int, tuple[Any, ...]] = {}
+        for row in rows:  # a side row may come again with a later chunk: it stays a side row
+            if int(row[0]) not in unique or not unique[int(row[0])][-1]:
+                unique[int(row[0])] = row
+        return [unique[i] for i in sorted(unique)]
+
+    def _top_select(
+        self, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
+    ) -> Select[Any] | None:
+        if limit <= 0:
+            return None
+        return select(memories.c.id).where(*where).order_by(*order).limit(limit)
 
     def nearest(
         self,
@@ -272,12 +306,12 @@ class MemoryStore:
         self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None
     ) -> list[int]:
         # Both settings end with this transaction (SET LOCAL semantics of set_config(..., true)).
+        # Every session starts with iterative scans on and ``SESSION_EF_SEARCH``
+        # (``engine.adapters.sql.database``); another width is set for this transaction only.
         ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, limit))
-        self.conn.execute(
-            text("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
-                 "set_config('hnsw.ef_search', :ef, true)"),
-            {"ef": str(ef_search)},
-        )
+        if ef_search != SESSION_EF_SEARCH:
+            self.conn.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"),
+                              {"ef": str(ef_search)})
         distance = memories.c.embedding.op("<=>", return_type=Float)(list(map(float, query)))
         visible = (*self._visible(owner_id, before), memories.c.embedding.is_not(None))
         # A relaxed-order scan returns its rows roughly, not exactly, by distance: take some
