@@ -37,13 +37,13 @@ from sqlalchemy import (
     Float,
     LargeBinary,
     Select,
-    false,
     func,
+    literal,
     null,
-    or_,
     select,
     text,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -177,8 +177,8 @@ class MemoryStore:
         # The most recent and the most important come in the same statement as the rows.
         sides = [self._top_select(visible, _NEWEST, recent),
                  self._top_select(visible, _WEIGHTIEST, important)]
-        rows = self._candidate_rows(sorted(ids.union(matches)), visible, vectors=not cached,
-                                    sides=[q for q in sides if q is not None])
+        rows = self._candidate_rows(sorted(ids.union(matches)), self._visible_by_id(
+            owner_id, before), vectors=not cached, sides=[q for q in sides if q is not None])
         ids.update(r[0] for r in rows if r[-1])
         if matches:
             read = {r[0] for r in rows}
@@ -215,11 +215,16 @@ class MemoryStore:
         rows: list[tuple[Any, ...]] = []
         chunks = [list(ids[at : at + _IN_CHUNK]) for at in range(0, len(ids), _IN_CHUNK)]
         for n, chunk in enumerate(chunks or [[]]):
-            side_ids = [memories.c.id.in_(q.scalar_subquery()) for q in sides] if n == 0 else []
-            side = or_(*side_ids) if side_ids else false()
-            wanted = or_(memories.c.id.in_(chunk), *side_ids) if chunk else side
-            result = self.conn.execute(
-                select(*_CANDIDATE_COLUMNS, raw, side.label("side")).where(wanted, *where))
+            # One SELECT per source, united: an OR of IN lists would make the databases scan
+            # all the owner's rows instead of looking the ids up.
+            parts = [select(*_CANDIDATE_COLUMNS, raw, literal(False).label("side"))
+                     .where(memories.c.id.in_(chunk), *where)] if chunk else []
+            if n == 0:
+                parts += [select(*_CANDIDATE_COLUMNS, raw, literal(True).label("side"))
+                          .where(memories.c.id.in_(q.scalar_subquery()), *where) for q in sides]
+            if not parts:
+                continue
+            result = self.conn.execute(union_all(*parts) if len(parts) > 1 else parts[0])
             try:
                 rows.extend(tuple(r) for r in result.cursor.fetchall())
             finally:
@@ -370,6 +375,13 @@ class MemoryStore:
         if before is not None:
             clauses.append(memories.c.created_at < before)
         return clauses
+
+    def _visible_by_id(
+        self, owner_id: int, before: datetime | None
+    ) -> list[ColumnElement[bool]]:
+        """``_visible`` for rows looked up by id: ``owner_id + 0`` keeps the planners on the
+        primary key (with the owner's index usable, SQLite scans all the owner's rows)."""
+        return [(memories.c.owner_id + 0) == owner_id, *self._visible(owner_id, before)[1:]]
 
     def _top_ids(
         self, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
