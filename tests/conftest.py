@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from engine.clock import ManualClock
 from engine.settings import Settings
+from tests.fakes.discord_fixture import fake_discord  # noqa: F401 - fixture
 from tests.fakes.openai_fixture import fake_openai  # noqa: F401 - fixture
 from tests.services import postgres_server, redis_server, services_required
 from workers.bootstrap import Container, build, install
