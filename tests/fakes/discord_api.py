@@ -7,8 +7,8 @@ is recorded. JSON answers carry ``Content-Type: application/json`` exactly (disc
 nothing else) and errors are Discord's bodies ``{"message", "code"[, "errors"]}``.
 
 Implemented (paths under ``/api/v10``):
-  - ``GET /users/@me``, ``GET /oauth2/applications/@me`` (``Client.login``), ``GET /gateway/bot``;
-    bot routes need ``Authorization: Bot <token>`` (else 401).
+  - ``GET /users/@me``, ``GET /oauth2/applications/@me`` (all ``Client.login`` needs); bot
+    routes need ``Authorization: Bot <token>`` (else 401).
   - ``GET /channels/{id}`` (text channels and threads, see ``add_channel`` / ``add_thread``),
     ``POST /channels/{id}/messages`` (403 50013 when the channel denies Send Messages).
   - Webhooks: ``GET/POST /channels/{id}/webhooks`` (at most 15 per channel: 400 30007; 403 50013
@@ -41,10 +41,11 @@ Implemented (paths under ``/api/v10``):
     10 minutes), ``messages`` / ``posted(channel_id)`` (username, avatar_url, content,
     allowed_mentions, thread_id, files...), ``interaction_callbacks``.
 
-Deliberately not implemented: the gateway (no WebSocket; message events come from dpytest or
-from injected payloads), guilds/members/roles/permissions beyond the two channel flags, message
-history and deletion, reactions, global rate limits, attachment size limits, archived threads,
-OAuth2, and anything not listed above (it answers 404 ``{"message": "404: Not Found"}``).
+Deliberately not implemented: the gateway (no ``/gateway/bot``, no WebSocket: ``Client.login``
+works, ``connect``/``start`` do not; message events come from dpytest or injected payloads),
+guilds, members, roles and permissions beyond the two channel flags, message history and
+deletion, reactions, global rate limits, attachment size limits, archived threads, OAuth2, and
+anything not listed above (it answers 404 ``{"message": "404: Not Found"}``).
 """
 
 from __future__ import annotations
@@ -100,8 +101,15 @@ def _json(obj: Any, status: int = 200, headers: dict[str, str] | None = None) ->
                         headers={"Content-Type": "application/json", **(headers or {})})
 
 
-def _iso(epoch_s: float | None = None) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(epoch_s or time.time()))
+def _iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+
+
+def _check_content(content: Any) -> str:
+    if not isinstance(content, str) or len(content) > MAX_CONTENT:
+        raise _form_error("content", "BASE_TYPE_MAX_LENGTH",
+                          f"Must be {MAX_CONTENT} or fewer in length.")
+    return content
 
 
 def _check_name(field_name: str, name: Any) -> None:
@@ -147,12 +155,6 @@ class PostedMessage:
     timestamp: str = field(default_factory=_iso)
 
 
-@dataclass
-class _Window:
-    start: float = 0.0
-    count: int = 0
-
-
 class FakeDiscord:
     """The fake API. Use as a context manager, or ``start()`` / ``stop()``."""
 
@@ -180,7 +182,7 @@ class FakeDiscord:
         self.interaction_callbacks: list[dict[str, Any]] = []
         self._commands: dict[str | None, list[dict[str, Any]]] = {}
         self._interactions: dict[str, dict[str, Any]] = {}
-        self._windows: dict[tuple[str, str], _Window] = {}
+        self._windows: dict[tuple[str, str], list[float]] = {}  # [start, count]
         self._failures: list[tuple[str | None, DiscordError]] = []
         self.guild_id = self.add_guild("Personae Test Guild")
         self.channel_id = self.add_channel("general")
@@ -229,7 +231,6 @@ class FakeDiscord:
         for method, path, handler in [
             ("GET", "/users/@me", self._users_me),
             ("GET", "/oauth2/applications/@me", self._application_me),
-            ("GET", "/gateway/bot", self._gateway_bot),
             ("GET", "/channels/{channel_id}", self._get_channel),
             ("POST", "/channels/{channel_id}/messages", self._post_message),
             ("GET", "/channels/{channel_id}/webhooks", self._list_webhooks),
@@ -352,13 +353,8 @@ class FakeDiscord:
                   route: str | None = None, times: int = 1, retry_after: float = 1.0) -> None:
         """Answer the next ``times`` requests matching ``route`` (e.g. "POST
         /webhooks/{webhook_id}/{token}", None for any) with this error."""
-        if status == 429:
-            err = DiscordError(429, 0, "", headers=self._limit_headers(
-                                   "injected", retry_after, 1, 0, scope="user", is_429=True),
-                               body={"message": "You are being rate limited.",
-                                     "retry_after": retry_after, "global": False})
-        else:
-            err = DiscordError(status, code, message or f"{status}: Injected failure")
+        err = (self._too_many("injected", retry_after, 1, "user") if status == 429 else
+               DiscordError(status, code, message or f"{status}: Injected failure"))
         with self._lock:
             self._failures.extend([(route, err)] * times)
 
@@ -448,49 +444,45 @@ class FakeDiscord:
                 "global_name": None, "avatar": None, "bot": True, "verified": True,
                 "mfa_enabled": False, "flags": 0, "locale": "en-US"}
 
-    def _limit_headers(self, bucket: str, reset_after: float, limit: int, remaining: int, *,
-                       scope: str | None = None, is_429: bool = False) -> dict[str, str]:
-        headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
-                   "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
-                   "X-RateLimit-Reset-After": f"{reset_after:.3f}",
-                   "X-RateLimit-Bucket": hashlib.md5(bucket.encode()).hexdigest()}
-        if is_429:
-            headers["Retry-After"] = str(max(1, math.ceil(reset_after)))
-            headers["X-RateLimit-Scope"] = scope or "user"
-            if self.via_header:
-                headers["Via"] = "1.1 google"
-        return headers
+    @staticmethod
+    def _limit_headers(bucket: str, reset_after: float, limit: int, remaining: int
+                       ) -> dict[str, str]:
+        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
+                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+                "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+                "X-RateLimit-Bucket": hashlib.md5(bucket.encode()).hexdigest()}
+
+    def _too_many(self, bucket: str, retry: float, limit: int, scope: str) -> DiscordError:
+        headers = {**self._limit_headers(bucket, retry, limit, 0), "X-RateLimit-Scope": scope,
+                   "Retry-After": str(max(1, math.ceil(retry)))}
+        if self.via_header:  # Discord's answers come through Google's front end
+            headers["Via"] = "1.1 google"
+        return DiscordError(429, 0, "", headers=headers, body={
+            "message": "You are being rate limited.", "retry_after": retry, "global": False})
 
     def _spend(self, buckets: list[tuple[str, str, tuple[int, float], str]]) -> dict[str, str]:
         """Count one request against each (kind, id, (limit, per), scope) bucket, or raise a 429
         for the first exhausted one. Returns the success headers of the first bucket."""
         now = time.monotonic()
         for kind, key, (limit, per), scope in buckets:
-            win = self._windows.setdefault((kind, key), _Window(now, 0))
-            if now - win.start >= per:
-                win.start, win.count = now, 0
-            if win.count >= limit:
-                retry = max(0.001, round(win.start + per - now, 3))
-                raise DiscordError(429, 0, "", headers=self._limit_headers(
-                    kind, retry, limit, 0, scope=scope, is_429=True), body={
-                    "message": "You are being rate limited.", "retry_after": retry,
-                    "global": False})
+            win = self._windows.setdefault((kind, key), [now, 0])
+            if now - win[0] >= per:
+                win[:] = [now, 0]
+            if win[1] >= limit:
+                raise self._too_many(kind, max(0.001, round(win[0] + per - now, 3)), limit, scope)
         for kind, key, _, _ in buckets:
-            self._windows[(kind, key)].count += 1
+            self._windows[(kind, key)][1] += 1
         kind, key, (limit, per), _ = buckets[0]
-        win = self._windows[(kind, key)]
+        start, count = self._windows[(kind, key)]
         if not self.ratelimit_headers:
             return {}
-        return self._limit_headers(kind, max(0.0, win.start + per - now), limit,
-                                   max(0, limit - win.count))
+        return self._limit_headers(kind, max(0.0, start + per - now), limit,
+                                   max(0, limit - int(count)))
 
     def _new_message(self, channel_id: str, kind: str, payload: dict[str, Any],
                      files: list[tuple[str, bytes]], username: str, **extra: Any
                      ) -> PostedMessage:
-        content = payload.get("content") or ""
-        if not isinstance(content, str) or len(content) > MAX_CONTENT:
-            raise _form_error("content", "BASE_TYPE_MAX_LENGTH",
-                              f"Must be {MAX_CONTENT} or fewer in length.")
+        content = _check_content(payload.get("content") or "")
         embeds = payload.get("embeds") or []
         if len(embeds) > 10:
             raise _form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
@@ -541,11 +533,6 @@ class FakeDiscord:
                       "flags": 0, "bot": self._bot_user(), "interactions_endpoint_url": None,
                       "owner": {"id": "1", "username": "owner", "discriminator": "0",
                                 "avatar": None, "global_name": None}})
-
-    async def _gateway_bot(self, request: web.Request) -> web.Response:
-        self._require_bot(request)
-        return _json({"url": "wss://gateway.discord.gg", "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         self._require_bot(request)
@@ -652,11 +639,7 @@ class FakeDiscord:
             if msg is None:
                 raise DiscordError(404, 10008, "Unknown Message")
             if "content" in payload:
-                content = payload["content"] or ""
-                if len(content) > MAX_CONTENT:
-                    raise _form_error("content", "BASE_TYPE_MAX_LENGTH",
-                                      f"Must be {MAX_CONTENT} or fewer in length.")
-                msg.content = content
+                msg.content = _check_content(payload["content"] or "")
             if "embeds" in payload:
                 msg.embeds = payload["embeds"] or []
             msg.flags &= ~128  # no longer "thinking"
