@@ -32,6 +32,7 @@ __all__ = [
     "MAX_TERM_CHARS",
     "bm25",
     "bm25_rows",
+    "discriminating",
     "bm25_texts",
     "idf",
     "index_terms",
@@ -51,6 +52,12 @@ DOC_TERM = ""
 #: the question words that start queries ("where", "when"...): they match nothing useful.
 FRAME_WORDS = frozenset({"said", "say", "says", "told", "tell", "asked", "ask", "me",
                          "where", "when", "why", "how"})
+
+#: A term in more than this share of a character's memories is left out of its BM25 (when the
+#: character has at least ``COMMON_MIN_DOCS`` memories): it weighs little (idf below ln 5)
+#: and would cost a posting for every memory it is in.
+COMMON_SHARE = 0.2
+COMMON_MIN_DOCS = 50
 
 #: Marks a term naming who spoke or was spoken to (from the line's frame, not its words).
 PARTY = "@"
@@ -105,6 +112,13 @@ def query_terms(text: str) -> list[str]:
     ``PARTY`` term (a word of the query may name who spoke)."""
     words = list(dict.fromkeys(_words(text)))
     return words + [PARTY + w for w in words]
+
+
+def discriminating(df: Mapping[str, int], n_docs: int) -> list[str]:
+    """The terms (of ``df``: term -> document frequency) that BM25 should use, sorted."""
+    if n_docs < COMMON_MIN_DOCS:
+        return sorted(t for t, n in df.items() if n > 0)
+    return sorted(t for t, n in df.items() if 0 < n <= COMMON_SHARE * n_docs)
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -175,19 +189,20 @@ def bm25_texts(query: str, texts: Sequence[str]) -> list[float]:
     """BM25 of each text for the query, the texts themselves being the corpus.
 
     The in-memory equivalent of what the store computes from its index over one character's
-    memories (tests and small tools use it as the reference).
+    memories, too-common terms left out the same way (tests and small tools use it as the
+    reference).
     """
     terms = query_terms(query)
-    postings: dict[str, dict[int, tuple[int, int]]] = {}
-    total = 0
-    for i, text in enumerate(texts):
-        counts = index_terms(text)
-        length = sum(counts.values())
-        total += length
-        for term in terms:
-            if counts.get(term):
-                postings.setdefault(term, {})[i] = (counts[term], length)
+    counted = [index_terms(text) for text in texts]
     if not texts:
         return []
-    scores = bm25(postings, len(texts), total / len(texts))
+    df = {t: sum(1 for c in counted if c.get(t)) for t in terms}
+    kept = set(discriminating(df, len(texts)))
+    rows: list[tuple[str, int, int, int]] = []
+    total = 0
+    for i, counts in enumerate(counted):
+        length = sum(counts.values())
+        total += length
+        rows.extend((t, i, counts[t], length) for t in kept if counts.get(t))
+    scores = bm25_rows(rows, len(texts), total / len(texts))
     return [scores.get(i, 0.0) for i in range(len(texts))]

@@ -15,14 +15,15 @@ later filtered to what recall may see.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal, select, union_all, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import memories, memory_terms
-from engine.lexical import DOC_TERM, bm25_rows, index_terms
+from engine.lexical import DOC_TERM, bm25_rows, discriminating, index_terms
 
-__all__ = ["LexicalIndex", "term_rows"]
+__all__ = ["LexicalIndex", "term_rows", "text_length"]
 
 
 def term_rows(
@@ -42,18 +43,32 @@ def term_rows(
     return rows, lengths
 
 
+def text_length(text: str) -> int:
+    """How many index terms a text has (its ``lexical_len``)."""
+    return sum(index_terms(text).values())
+
+
 class LexicalIndex:
     """Postings of one database connection's memories."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, items: Sequence[tuple[int, int, str]]) -> None:
-        """Index new memories, given as ``(memory id, owner id, text)``."""
+    def add(self, items: Sequence[tuple[int, int, str]], *, lengths_stored: bool = False
+            ) -> None:
+        """Index memories, given as ``(memory id, owner id, text)``.
+
+        Args:
+            lengths_stored: The memories' ``lexical_len`` was written with them (``add_many``
+                computes it before the insert: a second write of each new row would cost,
+                above all on PostgreSQL, an extra HNSW index entry). Otherwise it is set here.
+        """
         if not items:
             return
         rows, lengths = term_rows(items)
         self.conn.execute(memory_terms.insert(), rows)
+        if lengths_stored:
+            return
         by_length: dict[int, list[int]] = {}
         for memory_id, length in lengths.items():
             by_length.setdefault(length, []).append(memory_id)
@@ -74,29 +89,36 @@ class LexicalIndex:
         self.add([(int(r.id), int(r.owner_id), r.text) for r in found])
 
     def scores(self, owner_id: int, terms: Sequence[str]) -> dict[int, float]:
-        """BM25 of each of the owner's memories that share a term with the query."""
+        """BM25 of each of the owner's memories that share a term with the query.
+
+        Two statements: the corpus statistics and each term's document frequency (counted in
+        the covering index), then the postings of the terms that are not too common
+        (``engine.lexical.discriminating``): a word in a fifth of everything the character
+        remembers weighs little and would cost thousands of rows.
+        """
         wanted = [t for t in dict.fromkeys(terms) if t != DOC_TERM]
         if not wanted:
             return {}
         mt = memory_terms.c
-        postings = select(mt.term, mt.memory_id, mt.tf, mt.doc_len).where(
-            mt.owner_id == owner_id, mt.term.in_(bindparam("terms", expanding=True)))
-        stats = select(literal(DOC_TERM).label("term"), func.count().label("memory_id"),
-                       func.coalesce(func.sum(mt.tf), 0).label("tf"),
-                       literal(-1).label("doc_len")
-                       ).where(mt.owner_id == owner_id, mt.term == DOC_TERM)
-        result = self.conn.execute(union_all(postings, stats), {"terms": wanted})
+        counts = self._rows(
+            select(mt.term, func.count(), func.coalesce(func.sum(mt.tf), 0))
+            .where(mt.owner_id == owner_id, mt.term.in_(bindparam("terms", expanding=True)))
+            .group_by(mt.term), {"terms": [*wanted, DOC_TERM]})
+        df = {str(term): int(n) for term, n, _ in counts if term != DOC_TERM}
+        n_docs, total = next(((int(n), int(t)) for term, n, t in counts if term == DOC_TERM),
+                             (0, 0))
+        kept = discriminating(df, n_docs)
+        if not kept or n_docs == 0:
+            return {}
+        found = [(str(t), int(m), int(f), int(n)) for t, m, f, n in self._rows(
+            select(mt.term, mt.memory_id, mt.tf, mt.doc_len)
+            .where(mt.owner_id == owner_id, mt.term.in_(bindparam("terms", expanding=True))),
+            {"terms": kept})]
+        return bm25_rows(found, n_docs, total / n_docs)
+
+    def _rows(self, stmt: Any, params: dict[str, Any]) -> list[Any]:
+        result = self.conn.execute(stmt, params)
         try:
-            rows = result.cursor.fetchall()  # the driver's tuples: no per-row processing
+            return list(result.cursor.fetchall())  # the driver's tuples: no row processing
         finally:
             result.close()
-        found: list[tuple[str, int, int, int]] = []
-        n_docs, total = 0, 0
-        for term, memory_id, tf, doc_len in rows:
-            if doc_len == -1 and term == DOC_TERM:
-                n_docs, total = int(memory_id), int(tf)
-            else:
-                found.append((term, int(memory_id), int(tf), int(doc_len)))
-        if not found or n_docs == 0:
-            return {}
-        return bm25_rows(found, n_docs, total / n_docs)

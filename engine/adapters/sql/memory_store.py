@@ -48,7 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from engine.adapters.sql.lexical_index import LexicalIndex
+from engine.adapters.sql.lexical_index import LexicalIndex, text_length
 from engine.adapters.sql.tables import memories, memory_sources
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, micros
 from engine.memory import Memory, cosines
@@ -115,6 +115,7 @@ class MemoryStore:
                 "embedding": m.embedding, "importance": m.importance,
                 "emotional_tone": m.emotional_tone, "archived": False,
                 "created_at": m.created_at, "last_accessed_at": m.last_accessed_at,
+                "lexical_len": text_length(m.text),
             }
             for m in items
         ]
@@ -128,7 +129,7 @@ class MemoryStore:
             sources.extend({"memory_id": memory.id, "event_id": e} for e in memory.source_event_ids)
         if sources:
             self.conn.execute(memory_sources.insert(), sources)
-        self.lexical.add([(m.id or 0, m.owner_id, m.text) for m in items])
+        self.lexical.add([(m.id or 0, m.owner_id, m.text) for m in items], lengths_stored=True)
 
     def recent_for(
         self, owner_id: int, limit: int, *, before: datetime | None = None

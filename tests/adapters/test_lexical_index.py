@@ -1,0 +1,94 @@
+"""The lexical index (``memory_terms``) agrees with the in-memory BM25, on both backends.
+
+Written with the memories (lengths in the same INSERT), read as one character's corpus (never
+another's), too-common words left out the same way as the reference, rebuilt when a text is
+rewritten (forgetting redacts names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from engine.adapters.sql.database import Database
+from engine.adapters.sql.tables import memories, memory_terms
+from engine.adapters.sql.uow import UnitOfWorkFactory
+from engine.lexical import bm25_texts, index_terms, query_terms
+from engine.memory import Memory
+from engine.personas import Character
+from engine.settings import Settings
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+WORDS = ("garden roses tea Lisbon cello sister ball officers rain library piano letter "
+         "carriage bonnet walk").split()
+
+
+@pytest.fixture
+def store(settings_for: Callable[..., Settings], backend: str
+          ) -> tuple[Database, UnitOfWorkFactory, int, int, int]:
+    database = Database(settings_for(backend).database_url)
+    database.migrate()
+    uow = UnitOfWorkFactory(database.engine)
+    with uow() as work:
+        eco = work.spaces.ensure_ecosystem("console", f"lex-{backend}", "lex", T0)
+        jane = work.participants.add_character(eco.id, Character(name="Jane"), T0)
+        tom = work.participants.add_character(eco.id, Character(name="Tom"), T0)
+        work.commit()
+    return database, uow, eco.id, jane, tom
+
+
+def _texts(n: int) -> list[str]:
+    # "garden" is in every text (too common: left out), the others rotate.
+    return [f"Tom said: the garden and {WORDS[1 + i % 14]} with {WORDS[1 + (i * 7) % 14]} "
+            f"number {i}" for i in range(n)]
+
+
+def test_scores_equal_the_reference_and_stay_within_one_character(
+    store: tuple[Database, UnitOfWorkFactory, int, int, int],
+) -> None:
+    database, uow, eco, jane, tom = store
+    mine = _texts(80)
+    statements: list[str] = []
+    event.listen(database.engine, "before_cursor_execute",
+                 lambda *a: statements.append(a[2]))
+    with uow() as work:
+        work.memories.add_many([Memory(eco, jane, t, 3.0, T0 + timedelta(minutes=i),
+                                       T0 + timedelta(minutes=i)) for i, t in enumerate(mine)])
+        # Tom's memories use the same words; they must not change Jane's statistics.
+        work.memories.add_many([Memory(eco, tom, "Lisbon Lisbon cello", 3.0, T0, T0)
+                                for _ in range(5)])
+        work.commit()
+    assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
+    with database.engine.connect() as conn:
+        stored = dict(conn.execute(select(memories.c.text, memories.c.lexical_len)
+                                   .where(memories.c.owner_id == jane)).all())
+    assert all(stored[t] == sum(index_terms(t).values()) for t in mine)
+    for query in ("Lisbon cello", "the garden roses", "What did Tom say about the sister?"):
+        with uow() as work:
+            got = work.memories.lexical.scores(jane, query_terms(query))
+            ids = [m.id for m in work.memories.recent_for(jane, 1000)][::-1]
+        expected = bm25_texts(query, mine)
+        assert {i: round(v, 9) for i, v in got.items()} == {
+            i: round(v, 9) for i, v in zip(ids, expected, strict=True) if v > 0}
+    with uow() as work:  # a word in every memory ("garden") is left out: it scores nothing
+        assert work.memories.lexical.scores(jane, query_terms("garden")) == {}
+
+
+def test_a_rewritten_text_is_indexed_again(
+    store: tuple[Database, UnitOfWorkFactory, int, int, int],
+) -> None:
+    database, uow, eco, jane, _ = store
+    with uow() as work:
+        work.memories.add_many([Memory(eco, jane, "Mary said: I keep a parrot.", 3.0, T0, T0)])
+        memory_id = work.memories.recent_for(jane, 1)[0].id or 0
+        work.memories.conn.execute(memories.update().where(memories.c.id == memory_id)
+                                   .values(text="someone said: I keep a parrot."))
+        work.memories.lexical.reindex([memory_id])
+        work.commit()
+    with database.engine.connect() as conn:
+        terms = {r[0] for r in conn.execute(select(memory_terms.c.term)
+                                            .where(memory_terms.c.memory_id == memory_id))}
+    assert "@mari" not in terms and "parrot" in terms
