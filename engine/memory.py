@@ -77,7 +77,7 @@ class RetrievalWeights:
     buries everything older than a few days, whereas what still sits in the conversation is in
     the prompt's transcript anyway. The defaults below (chosen on that set, see the README's
     numbers) let meaning and words decide and recency and importance break near-ties:
-    recall@10 0.66 with the hashing embedder and 0.78 with all-MiniLM-L6-v2 (0.29 and 0.45
+    recall@10 0.65 with the hashing embedder and 0.79 with all-MiniLM-L6-v2 (0.29 and 0.45
     with equal weights). ``lexical`` weighs the BM25 match of the query's words; it only
     counts when ``rank`` is given lexical scores. Each ecosystem may choose its own
     (``of_ecosystem``, ``personae memory weights``).

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 #: How many nearest memories (and as many best lexical matches) are scored by default. On the
 #: labelled set (``benchmarks/memory_quality.py``) 60 finds as much as 200 with either
-#: embedder (recall@10 0.66 hashing, 0.78 local; 40 loses a little), for a third of the rows.
+#: embedder (recall@10 0.66 hashing, 0.78 local when measured; 40 loses a little), for a third
+#: of the rows.
 DEFAULT_CANDIDATES = 60
 #: The most recent and the most important memories each add ``candidates // SIDE_SHARE``.
 SIDE_SHARE = 4
