@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-__all__ = ["Backend", "sqlite_backend", "postgres_backend"]
+__all__ = ["Backend", "sqlite_backend", "postgres_backend", "open_backends", "pin_to_cpu0"]
 
 
 @dataclass
@@ -82,3 +82,34 @@ def postgres_backend() -> Iterator[Backend]:
 # ---------------------------------------------------------------------------------------------
 # Measuring
 # ---------------------------------------------------------------------------------------------
+
+
+def open_backends(
+    stack: contextlib.ExitStack, names: list[str], strict: bool
+) -> tuple[list[Backend], list[str]]:
+    """Start each named backend ("sqlite", "postgres") on ``stack``; returns the started ones
+    and a line per skipped one (a missing server skips only its backend unless ``strict``)."""
+    backends: list[Backend] = []
+    skipped: list[str] = []
+    for name in names:
+        cm = sqlite_backend() if name == "sqlite" else postgres_backend()
+        try:
+            backends.append(stack.enter_context(cm))
+        except Exception as exc:  # noqa: BLE001 - a missing server skips that backend only
+            if strict:
+                raise
+            skipped.append(f"{name} skipped: {exc}")
+    return backends, skipped
+
+
+def pin_to_cpu0() -> str:
+    """Pin this process to CPU 0 where the OS allows; returns the line saying what happened."""
+    import os
+
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (sched_setaffinity unavailable)"
+    try:
+        os.sched_setaffinity(0, {0})
+    except OSError as exc:
+        return f"not pinned ({exc})"
+    return "benchmark process pinned to CPU 0 (os.sched_setaffinity)"

@@ -50,7 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 import _bench  # noqa: E402 - puts the repository on sys.path
 import _profiling  # noqa: E402
-from _backends import Backend, postgres_backend, sqlite_backend  # noqa: E402
+from _backends import Backend, open_backends, pin_to_cpu0  # noqa: E402
 
 _bench.setup(cpu=None)  # pinned in main(), which reports it
 
@@ -434,23 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Servers (PostgreSQL, Redis) are started before pinning, so they are not tied to CPU 0.
     with contextlib.ExitStack() as stack:
-        backends: list[Backend] = []
-        skipped: list[str] = []
-        for name in opts.backends:
-            cm = sqlite_backend() if name == "sqlite" else postgres_backend()
-            try:
-                backends.append(stack.enter_context(cm))
-            except Exception as exc:  # noqa: BLE001 - a missing server skips that backend only
-                if args.backend != "both":
-                    raise
-                skipped.append(f"{name} skipped: {exc}")
-        pinned = "not pinned (sched_setaffinity unavailable)"
-        if hasattr(os, "sched_setaffinity"):
-            try:
-                os.sched_setaffinity(0, {0})
-                pinned = "benchmark process pinned to CPU 0 (os.sched_setaffinity)"
-            except OSError as exc:
-                pinned = f"not pinned ({exc})"
+        backends, skipped = open_backends(stack, list(opts.backends),
+                                          strict=args.backend != "both")
+        pinned = pin_to_cpu0()
         per_channel = opts.characters / opts.channels
         print("# Ingest → decision latency per member message (no model)\n")
         print(f"- machine: {machine()}")

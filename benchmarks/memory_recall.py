@@ -62,7 +62,7 @@ from typing import Any
 import _bench  # noqa: E402 - puts the repository on sys.path
 import _memory_data as data  # noqa: E402
 import _profiling  # noqa: E402
-from _backends import Backend, postgres_backend, sqlite_backend  # noqa: E402
+from _backends import Backend, open_backends, pin_to_cpu0  # noqa: E402
 
 _bench.setup(cpu=None)  # pinned in main(), after the servers start
 
@@ -616,23 +616,9 @@ def main(argv: list[str] | None = None) -> int:
                    args.warmup, args.batch, args.profile, args.seed)
     names = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     with contextlib.ExitStack() as stack:
-        backends: list[Backend] = []
-        skipped: list[str] = []
-        for name in names:
-            cm = sqlite_backend() if name == "sqlite" else postgres_backend()
-            try:
-                backends.append(stack.enter_context(cm))
-            except Exception as exc:  # noqa: BLE001 - a missing server skips that backend only
-                if args.backend != "both":
-                    raise
-                skipped.append(f"{name} skipped: {exc}")
-        pinned = "not pinned (sched_setaffinity unavailable)"
-        if hasattr(os, "sched_setaffinity"):
-            try:
-                os.sched_setaffinity(0, {0})
-                pinned = "benchmark process pinned to CPU 0 (os.sched_setaffinity)"
-            except OSError as exc:
-                pinned = f"not pinned ({exc})"
+        backends, skipped = open_backends(stack, list(names),
+                                          strict=args.backend != "both")
+        pinned = pin_to_cpu0()
         corpus = make_corpus(opts.memories, opts.others, opts.others_memories, opts.seed)
         total = sum(len(s) for s in corpus.specs)
         lengths = [len(s.text) for specs in corpus.specs for s in specs]
