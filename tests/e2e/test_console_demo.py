@@ -92,21 +92,44 @@ def test_unreachable_redis_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_interactive_console_answers_a_member(tmp_path: Path) -> None:
-    """Piped stdin drives the interactive mode: a line in, the addressed character answers."""
+    """Piped stdin drives the interactive mode: a line in, the addressed character answers.
+
+    The output is read as it comes, until Jane's answer or a generous deadline (a busy machine
+    can take many seconds to start the process and render), then the console is told to quit.
+    """
+    import queue
+    import threading
+    import time
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "bots.cli.main", "demo"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=Path(__file__).resolve().parents[2],
     )
-    import time
-
-    assert proc.stdin is not None
+    assert proc.stdin is not None and proc.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    stdout = proc.stdout
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True)
+    reader.start()
     proc.stdin.write("@Jane, how do you like Netherfield?\n")
     proc.stdin.flush()
-    time.sleep(8)
+    seen: list[str] = []
+    answer = re.compile(r"^Jane Bennet \(\w+ → Guest\):")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not any(answer.search(x) for x in seen):
+        try:
+            seen.append(lines.get(timeout=0.5))
+        except queue.Empty:
+            continue
     proc.stdin.write("/quit\n")
     proc.stdin.flush()
-    out, err = proc.communicate(timeout=60)
+    proc.stdin.close()
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    while not lines.empty():
+        seen.append(lines.get())
+    out = "".join(seen)
     assert proc.returncode == 0, err
     assert "Renderer: offline" in out
     assert "(addressed: Jane Bennet)" in out
