@@ -5,11 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import statistics
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["ROOT", "setup", "machine", "cpu_model", "revision"]
+__all__ = [
+    "ROOT", "setup", "machine", "cpu_model", "revision", "load_average", "print_runs",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,3 +64,29 @@ def revision(paths: tuple[str, ...] = ("engine", "migrations", "workers")) -> st
     files = [line[3:] for line in dirty.splitlines()]
     shown = ", ".join(files[:4]) + (f" and {len(files) - 4} more" if len(files) > 4 else "")
     return f"commit {head} + uncommitted changes to {shown}"
+
+
+def load_average() -> str:
+    """The 1-minute load average, printed before and after the runs ("n/a" where unknown)."""
+    with contextlib.suppress(OSError, AttributeError):
+        return f"{os.getloadavg()[0]:.2f}"
+    return "n/a"
+
+
+def print_runs(
+    rows: list[tuple[str, dict[str, float]]],
+    columns: Sequence[str],
+    render: Callable[[list[tuple[str, dict[str, float]]]], str],
+    load_before: str,
+    notes: Sequence[str] = (),
+) -> dict[str, float]:
+    """Add the median row, print the table (``render``), the load and ``notes``; return the
+    medians."""
+    median = {c: statistics.median(r[c] for _, r in rows) for c in columns}
+    rows.append(("**median**", median))
+    print(render(rows))
+    print()
+    print(f"- load average (1 min) before/after: {load_before} / {load_average()}")
+    for line in notes:
+        print(f"- {line}")
+    return median

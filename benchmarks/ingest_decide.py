@@ -40,7 +40,6 @@ import argparse
 import contextlib
 import cProfile
 import gc
-import os
 import random
 import statistics
 import time
@@ -367,19 +366,13 @@ def table(rows: list[tuple[str, dict[str, float]]]) -> str:
     return "\n".join(out)
 
 
-def _load() -> str:
-    with contextlib.suppress(OSError, AttributeError):
-        return f"{os.getloadavg()[0]:.2f}"
-    return "n/a"
-
-
 def machine() -> str:
     return _bench.machine()
 
 
 def bench_backend(backend: Backend, opts: Options) -> tuple[dict[str, float], str]:
     print(f"\n## {backend.name}: {backend.label}\n", flush=True)
-    load_before = _load()
+    load_before = _bench.load_average()
     rows: list[tuple[str, dict[str, float]]] = []
     extra: list[str] = []
     for run in range(1, opts.runs + 1):
@@ -392,13 +385,7 @@ def bench_backend(backend: Backend, opts: Options) -> tuple[dict[str, float], st
             f"{result.statements / n:.1f} SQL statements/message, "
             f"calibration {result.calibration_ms:.1f} ms"
         )
-    median = {c: statistics.median(r[c] for _, r in rows) for c in COLUMNS}
-    rows.append(("**median**", median))
-    print(table(rows))
-    print()
-    print(f"- load average (1 min) before/after: {load_before} / {_load()}")
-    for line in extra:
-        print(f"- {line}")
+    median = _bench.print_runs(rows, COLUMNS, table, load_before, extra)
     verdict = "PASS" if median["decision p95 ms"] < TARGET_P95_MS else "FAIL"
     print(
         f"\n**{verdict}**: median decision p95 {median['decision p95 ms']:.2f} ms vs target < "

@@ -49,7 +49,6 @@ import cProfile
 import functools
 import gc
 import importlib
-import os
 import random
 import re
 import statistics
@@ -545,12 +544,6 @@ class Options:
     seed: int
 
 
-def _load() -> str:
-    with contextlib.suppress(OSError, AttributeError):
-        return f"{os.getloadavg()[0]:.2f}"
-    return "n/a"
-
-
 def bench_backend(backend: Backend, corpus: Corpus, opts: Options) -> str:
     print(f"\n## {backend.name}: {backend.label}\n", flush=True)
     url, cleanup = backend.fresh_database()
@@ -559,7 +552,7 @@ def bench_backend(backend: Backend, corpus: Corpus, opts: Options) -> str:
         print(f"- loaded {store.rows:,} memories with `add_many` (batches of {opts.batch}, one "
               f"unit of work each) in {store.load_s:.1f} s ({store.rows / store.load_s:,.0f} "
               "memories/s), untimed for the target\n", flush=True)
-        load_before = _load()
+        load_before = _bench.load_average()
         queries = [(store.owner_id, kind, q) for kind, q in
                    data.queries(random.Random(f"{opts.seed}:queries"), opts.queries)]
         warm = [(store.owner_id, kind, q) for kind, q in
@@ -573,13 +566,7 @@ def bench_backend(backend: Backend, corpus: Corpus, opts: Options) -> str:
             rows.append((str(run), summarise(result)))
             extra.append(f"run {run}: calibration {result.calibration_ms:.1f} ms, "
                          f"{result.returned / len(queries):.1f} memories returned per recall")
-        median = {c: statistics.median(r[c] for _, r in rows) for c in COLUMNS}
-        rows.append(("**median**", median))
-        print(table(rows))
-        print()
-        print(f"- load average (1 min) before/after: {load_before} / {_load()}")
-        for line in extra:
-            print(f"- {line}")
+        median = _bench.print_runs(rows, COLUMNS, table, load_before, extra)
         verdict = "PASS" if median["p95 ms"] < TARGET_P95_MS else "FAIL"
         print(f"\n**{verdict}**: median p95 {median['p95 ms']:.2f} ms vs target < "
               f"{TARGET_P95_MS:.0f} ms ({backend.name}, {opts.memories:,} memories)", flush=True)

@@ -58,7 +58,6 @@ import hashlib
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -301,12 +300,6 @@ def load(admin_url: str, sizes: Sizes, fp: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _load_avg() -> str:
-    with contextlib.suppress(OSError, AttributeError):
-        return f"{os.getloadavg()[0]:.2f}"
-    return "n/a"
-
-
 def describe_server(engine: Engine) -> tuple[str, dict[str, str], dict[str, str]]:
     with engine.connect() as conn:
         version = conn.execute(text("SHOW server_version")).scalar_one()
@@ -429,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## Recall ({args.queries} recalls per run, each for a random one of the "
               f"{len(owners):,} characters, other characters in every run; {args.runs} runs "
               f"after {args.warmup} warm-up recalls each)\n")
-        load_before = _load_avg()
+        load_before = _bench.load_average()
         rows: list[tuple[str, dict[str, float]]] = []
         extra: list[str] = []
         start = NOW + timedelta(days=1)
@@ -440,16 +433,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((str(run), mr.summarise(result)))
             extra.append(f"run {run}: calibration {result.calibration_ms:.1f} ms")
             log(f"run {run}: p95 {rows[-1][1]['p95 ms']:.2f} ms")
-        median = {c: statistics.median(r[c] for _, r in rows) for c in mr.COLUMNS}
-        rows.append(("**median**", median))
-        print(mr.table(rows))
-        print()
-        print(f"- load average (1 min) before/after: {load_before} / {_load_avg()}")
-        print("- timed: the `recall()` call, query embedding included; columns as in "
-              "`memory_recall.py` (`CPU ms`: this process's CPU per recall, the rest is waiting "
-              "for the server)")
-        for line in extra:
-            print(f"- {line}")
+        median = _bench.print_runs(rows, mr.COLUMNS, mr.table, load_before, [
+            "timed: the `recall()` call, query embedding included; columns as in "
+            "`memory_recall.py` (`CPU ms`: this process's CPU per recall, the rest is waiting "
+            "for the server)", *extra])
         verdict = "PASS" if median["p95 ms"] < TARGET_P95_MS else "FAIL"
         print(f"\n**{verdict}**: median p95 {median['p95 ms']:.2f} ms vs target < "
               f"{TARGET_P95_MS:.0f} ms over {count:,} memories", flush=True)
