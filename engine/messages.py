@@ -123,3 +123,7 @@ class OutgoingMessage:
     text: str
     avatar_url: str | None = None
     reply_to_external_id: str | None = None
+    #: The character speaking (dedicated-bot mode posts as its own bot user).
+    character_id: int | None = None
+    #: Set when the channel is a thread: the parent channel whose webhook posts into it.
+    parent_channel_external_id: str | None = None

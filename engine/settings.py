@@ -97,6 +97,35 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(
         default=4000, ge=100, description="Longer messages are stored whole but clipped for use."
     )
+    discord_token: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PERSONAE_DISCORD_TOKEN", "DISCORD_TOKEN"),
+        description="The Discord bot token (also read from DISCORD_TOKEN); needed by "
+        "`personae discord` and by workers delivering to Discord.",
+    )
+    discord_api_base: str | None = Field(
+        default=None,
+        description="Discord REST base URL; unset = Discord's own. Tests point it at a fake.",
+    )
+    discord_character_tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description="Dedicated-bot mode: JSON {\"character name\": \"bot token\"}; those "
+        "characters run as their own bot users (presence, @mentions, DMs).",
+    )
+    discord_webhook_rate: str = Field(
+        default="5/2",
+        description="Posts per seconds allowed per webhook (Discord: about 5 per 2 s).",
+    )
+    discord_channel_rate: str = Field(
+        default="30/60",
+        description="Posts per seconds allowed per channel, all webhooks and bots together "
+        "(Discord: about 30 per minute).",
+    )
+    discord_director_role: str = Field(
+        default="Director",
+        description="Default name of the Discord role whose members may direct (besides "
+        "Manage Server); /personae setup can choose another per server.",
+    )
     log_level: str = Field(default="WARNING", description="Logging level.")
 
     @field_validator("embedder", mode="before")

@@ -131,6 +131,8 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
                 text=text,
                 avatar_url=character.persona.avatar_url,
                 reply_to_external_id=trigger.external_id if trigger else None,
+                character_id=character.id,
+                parent_channel_external_id=channel.settings.get("parent_external_id"),
             )
         )
     except Exception as exc:  # noqa: BLE001 - adapters raise their own errors; keep the loop alive

@@ -372,3 +372,28 @@ personality_drift = Table(
     Column("created_at", TS, nullable=False),
     Index(None, "character_id", "id"),
 )
+
+# The webhook a front door posts through in a channel (Discord: one bot-owned webhook per
+# parent channel; threads post through their parent's). Its token is a credential: it never
+# leaves the database except to the delivering worker.
+channel_webhooks = Table(
+    "channel_webhooks",
+    metadata,
+    Column("channel_id", ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+    Column("webhook_id", String(64), nullable=False),
+    Column("token", Text, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index(None, "webhook_id", unique=True),
+)
+
+# Characters that run as their own platform user (Discord's dedicated-bot mode): the user id
+# resolves @mentions to the character; the token stays in the environment.
+character_accounts = Table(
+    "character_accounts",
+    metadata,
+    Column("character_id", ForeignKey("characters.id", ondelete="CASCADE"), primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("external_user_id", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("platform", "external_user_id"),
+)

@@ -13,6 +13,7 @@ from engine.adapters.sql.memory_browser_store import MemoryBrowserStore
 from engine.adapters.sql.memory_store import MemoryStore
 from engine.adapters.sql.pacts_store import PactStore
 from engine.adapters.sql.participants import ParticipantRepository
+from engine.adapters.sql.platform_links import PlatformLinks
 from engine.adapters.sql.relationship_store import RelationshipStore
 from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
     pacts: PactStore
     consolidation: ConsolidationStore
     browser: MemoryBrowserStore
+    links: PlatformLinks
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -52,6 +54,7 @@ class UnitOfWork:
         self.pacts = PactStore(conn)
         self.consolidation = ConsolidationStore(conn)
         self.browser = MemoryBrowserStore(conn)
+        self.links = PlatformLinks(conn)
         return self
 
     def commit(self) -> None:

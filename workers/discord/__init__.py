@@ -1,0 +1,1 @@
+"""Delivery to Discord from workers, over REST only (no gateway connection needed)."""
