@@ -126,6 +126,43 @@ class Settings(BaseSettings):
         description="Default name of the Discord role whose members may direct (besides "
         "Manage Server); /personae setup can choose another per server.",
     )
+    slack_bot_token: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PERSONAE_SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        description="The Slack bot token (xoxb-…, also read from SLACK_BOT_TOKEN) of a "
+        "single-workspace install; `personae slack` and workers delivering to Slack need it "
+        "(or an OAuth install, HTTP mode).",
+    )
+    slack_app_token: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PERSONAE_SLACK_APP_TOKEN", "SLACK_APP_TOKEN"),
+        description="The app-level token (xapp-…, scope connections:write) for Socket Mode.",
+    )
+    slack_signing_secret: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PERSONAE_SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"),
+        description="Signing secret that authenticates Slack's requests in HTTP mode.",
+    )
+    slack_client_id: str | None = Field(
+        default=None, description="OAuth client id: HTTP mode installs into many workspaces."
+    )
+    slack_client_secret: str | None = Field(
+        default=None, description="OAuth client secret (with slack_client_id)."
+    )
+    slack_api_base: str | None = Field(
+        default=None,
+        description="Slack Web API base URL; unset = Slack's own. Tests point it at a fake.",
+    )
+    slack_director_group: str = Field(
+        default="personae-directors",
+        description="Handle of the Slack user group whose members may direct (besides "
+        "workspace admins); /personae setup can choose another per workspace.",
+    )
+    slack_channel_rate: str = Field(
+        default="1/1",
+        description="Posts per seconds allowed per Slack channel, all workers together "
+        "(Slack: about 1 per second).",
+    )
     log_level: str = Field(default="WARNING", description="Logging level.")
 
     @field_validator("embedder", mode="before")
