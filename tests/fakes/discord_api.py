@@ -41,11 +41,15 @@ Implemented (paths under ``/api/v10``):
     10 minutes), ``messages`` / ``posted(channel_id)`` (username, avatar_url, content,
     allowed_mentions, thread_id, files...), ``interaction_callbacks``.
 
-Deliberately not implemented: the gateway (no ``/gateway/bot``, no WebSocket: ``Client.login``
-works, ``connect``/``start`` do not; message events come from dpytest or injected payloads),
-guilds, members, roles and permissions beyond the two channel flags, message history and
-deletion, reactions, global rate limits, attachment size limits, archived threads, OAuth2, and
-anything not listed above (it answers 404 ``{"message": "404: Not Found"}``).
+The gateway (``GET /gateway``, ``GET /gateway/bot`` and the WebSocket the real client connects
+to) is ``fake.gateway``, a ``FakeGateway`` (tests/fakes/discord_gateway.py): it dispatches
+MESSAGE_CREATE and friends, echoes every message posted here, and RESUMEs. More bot users (a
+character's own bot, dedicated-bot mode) come from ``add_bot``; each authenticates with its token.
+
+Deliberately not implemented: guilds, members, roles and permissions beyond the two channel
+flags, message history and deletion, reactions, global rate limits, attachment size limits,
+archived threads, OAuth2, and anything not listed above (it answers 404
+``{"message": "404: Not Found"}``).
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.discord_gateway import FakeGateway
 
 __all__ = ["FakeDiscord", "PostedMessage", "RecordedRequest"]
 
@@ -153,6 +159,7 @@ class PostedMessage:
     mention_everyone: bool = False
     edits: int = 0
     timestamp: str = field(default_factory=_iso)
+    author_id: str | None = None  # the bot user that posted it (webhooks: the webhook)
 
 
 class FakeDiscord:
@@ -170,6 +177,9 @@ class FakeDiscord:
         self._lock = threading.RLock()
         self._seq = itertools.count(1)
         self.app_id = self._snowflake()
+        #: Bot token → bot user (the main bot, and dedicated bots from ``add_bot``).
+        self.bots: dict[str, dict[str, Any]] = {token: self._bot_user()}
+        self.gateway = FakeGateway(self)
         self.guilds: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self._denied: dict[str, set[str]] = {}
@@ -246,8 +256,10 @@ class FakeDiscord:
             ("GET", "/applications/{app_id}/guilds/{guild_id}/commands", self._get_commands),
             ("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands),
             ("POST", "/interactions/{interaction_id}/{token}/callback", self._callback),
+            *self.gateway.rest_routes(),
         ]:
             app.router.add_route(method, p + path, handler)
+        self.gateway.add_socket_route(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -279,6 +291,18 @@ class FakeDiscord:
             gid = self._snowflake()
             self.guilds[gid] = {"id": gid, "name": name}
             return gid
+
+    def add_bot(self, name: str, *, guild_ids: list[str] | None = None
+                ) -> tuple[str, dict[str, Any]]:
+        """Another bot user (its own application), in ``guild_ids`` (default every guild).
+        Returns its token and user object."""
+        with self._lock:
+            uid = self._snowflake()
+            token = f"{uid}.fake.{secrets.token_urlsafe(12)}"
+            self.bots[token] = {**self._bot_user(), "id": uid, "username": name}
+            if guild_ids is not None:
+                self.gateway.memberships[uid] = set(guild_ids)
+            return token, dict(self.bots[token])
 
     def add_channel(self, name: str, *, guild_id: str | None = None,
                     manage_webhooks: bool = True, send_messages: bool = True) -> str:
@@ -417,9 +441,13 @@ class FakeDiscord:
         except ValueError as exc:
             raise DiscordError(400, 50109, "The request body contains invalid JSON.") from exc
 
-    def _require_bot(self, request: web.Request) -> None:
-        if request.headers.get("Authorization") != f"Bot {self.token}":
+    def _require_bot(self, request: web.Request) -> dict[str, Any]:
+        """The bot user whose token authorises ``request`` (else 401)."""
+        auth = request.headers.get("Authorization") or ""
+        user = self.bots.get(auth.removeprefix("Bot ")) if auth.startswith("Bot ") else None
+        if user is None:
             raise DiscordError(401, 0, "401: Unauthorized")
+        return user
 
     def _channel(self, channel_id: str) -> dict[str, Any]:
         ch = self.channels.get(channel_id)
@@ -499,10 +527,11 @@ class FakeDiscord:
             **extra)
         self.messages.append(msg)
         self.channels[channel_id]["last_message_id"] = msg.id
+        self.gateway.echo(msg)
         return msg
 
     def _message_json(self, msg: PostedMessage) -> dict[str, Any]:
-        author_id = msg.webhook_id or self.app_id
+        author_id = msg.webhook_id or msg.author_id or self.app_id
         ch = self.channels.get(msg.channel_id, {})
         return {
             "id": msg.id, "channel_id": msg.channel_id, "type": 20 if msg.interaction_id else 0,
@@ -523,14 +552,13 @@ class FakeDiscord:
     # --------------------------------------------------------------- handlers
 
     async def _users_me(self, request: web.Request) -> web.Response:
-        self._require_bot(request)
-        return _json(self._bot_user())
+        return _json(self._require_bot(request))
 
     async def _application_me(self, request: web.Request) -> web.Response:
-        self._require_bot(request)
-        return _json({"id": self.app_id, "name": self.bot_name, "icon": None, "description": "",
+        bot = self._require_bot(request)
+        return _json({"id": bot["id"], "name": bot["username"], "icon": None, "description": "",
                       "bot_public": False, "bot_require_code_grant": False, "verify_key": "00",
-                      "flags": 0, "bot": self._bot_user(), "interactions_endpoint_url": None,
+                      "flags": 0, "bot": bot, "interactions_endpoint_url": None,
                       "owner": {"id": "1", "username": "owner", "discriminator": "0",
                                 "avatar": None, "global_name": None}})
 
@@ -540,7 +568,7 @@ class FakeDiscord:
             return _json(self._channel(request.match_info["channel_id"]))
 
     async def _post_message(self, request: web.Request) -> web.Response:
-        self._require_bot(request)
+        bot = self._require_bot(request)
         cid = request.match_info["channel_id"]
         with self._lock:
             ch = self._channel(cid)
@@ -548,7 +576,8 @@ class FakeDiscord:
             parent = ch["parent_id"] or cid
             headers = self._spend([("channel", parent, self.channel_limit, "shared")])
             msg = self._new_message(cid, "bot", request[_PAYLOAD] or {}, request[_FILES],
-                                    self.bot_name, thread_id=cid if ch["parent_id"] else None)
+                                    bot["username"], thread_id=cid if ch["parent_id"] else None,
+                                    author_id=bot["id"])
             return _json(self._message_json(msg), headers=headers)
 
     async def _list_webhooks(self, request: web.Request) -> web.Response:
