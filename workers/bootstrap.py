@@ -90,13 +90,21 @@ def build(
     queue = Queue(settings.queue_name, connection=client)
     console = ConsoleOutbox()
     model = make_model(settings)
+    uow = UnitOfWorkFactory(database.engine)
+    clock = clock or SystemClock()
+    stream = RedisEventStream(client)
     all_outboxes: dict[str, Outbox] = {"console": console, **(outboxes or {})}
+    if settings.discord_token and "discord" not in all_outboxes:
+        from workers.discord.outbox import DiscordOutbox
+
+        all_outboxes["discord"] = DiscordOutbox(settings, uow, client, clock=clock,
+                                                stream=stream)
     deps = Deps(
         settings=settings,
-        uow=UnitOfWorkFactory(database.engine),
-        clock=clock or SystemClock(),
+        uow=uow,
+        clock=clock,
         queue=RQJobQueue(queue, honour_delays=honour_delays),
-        stream=RedisEventStream(client),
+        stream=stream,
         renderer=renderer or make_renderer(settings, model),
         embedder=make_embedder(settings),
         outboxes=all_outboxes,
