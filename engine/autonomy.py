@@ -123,6 +123,7 @@ def decide_replies(
     rules: Damping,
     rng: random.Random,
     choose_act: ActChooser | None = None,
+    quiet_hours: bool = False,
 ) -> Decision:
     """Who answers a message that was just perceived.
 
@@ -136,6 +137,7 @@ def decide_replies(
         rules: Damping settings.
         rng: Seeded randomness for this event.
         choose_act: The social volition model; by default a reply table shaded by affinity.
+        quiet_hours: The channel is in its quiet hours: only addressed characters answer.
     """
     decision = Decision(next_post_at=next_post_at)
     from_character = event.author_kind is ParticipantKind.CHARACTER
@@ -150,6 +152,9 @@ def decide_replies(
         m for m in eligible
         if m not in addressed and m.autonomy_level >= 1 and not _cooling(m, now, rules)
     ]
+    if quiet_hours:
+        free = []
+        decision.notes.append("quiet hours: only addressed characters answer")
     if not from_character and not addressed and free:
         rolled = [m for m in free if rng.random() < m.talkativeness]
         pick = rolled[0] if rolled else rng.choices(free, [m.talkativeness + 0.05 for m in free])[0]
@@ -202,13 +207,18 @@ def decide_initiative(
     rng: random.Random,
     choose_target: TargetChooser | None = None,
     choose_act: ActChooser | None = None,
+    quiet_hours: bool = False,
 ) -> Decision:
     """Whether someone starts a conversation in a quiet channel, and with whom.
 
     A character of autonomy level 2 or more, not cooling down, picked by talkativeness and
     social energy, opens a topic with another present character (familiar ones more often).
+    Nobody does during the channel's quiet hours (``quiet_hours``).
     """
     decision = Decision(next_post_at=next_post_at)
+    if quiet_hours:
+        decision.notes.append("quiet hours: no initiative")
+        return decision
     if busy_ids:
         return decision
     if last_event_at is not None:

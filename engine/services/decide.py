@@ -11,6 +11,7 @@ from engine.autonomy import Decision, decide_initiative, decide_replies
 from engine.cast import CastMember
 from engine.errors import ServiceUnavailable
 from engine.messages import Event, Intent
+from engine.pacing import channel_damping, is_quiet
 from engine.services.deps import Deps
 from engine.services.social import Reaction
 from engine.services.volition_bridge import Volition
@@ -50,9 +51,10 @@ def decide_after(
         affinities=affinities,
         next_post_at=channel.next_post_at,
         now=now,
-        rules=deps.damping,
+        rules=channel_damping(deps.damping, channel.settings),
         rng=deps.rng("decide", event.id),
         choose_act=volition.act_chooser(),
+        quiet_hours=is_quiet(channel.settings, now),
     )
     return _store(uow, channel, decision, now)
 
@@ -60,7 +62,10 @@ def decide_after(
 def decide_in_quiet_channel(
     deps: Deps, uow: UnitOfWork, channel: Channel, now: datetime
 ) -> list[Intent]:
-    """Autonomous initiative: maybe someone opens a conversation in ``channel``."""
+    """Autonomous initiative: maybe someone opens a conversation in ``channel`` (never in
+    its quiet hours; at its own pace, see ``engine.pacing``)."""
+    if is_quiet(channel.settings, now):
+        return []
     cast = uow.participants.cast_of(channel.id)
     if len(cast) < 2:
         return []
@@ -78,7 +83,7 @@ def decide_in_quiet_channel(
         familiarity=familiarity,
         next_post_at=channel.next_post_at,
         now=now,
-        rules=deps.damping,
+        rules=channel_damping(deps.damping, channel.settings),
         rng=deps.rng("initiative", channel.id, now.isoformat()),
         choose_target=volition.target_chooser(),
         choose_act=volition.act_chooser(),
