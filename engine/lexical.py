@@ -32,6 +32,7 @@ __all__ = [
     "MAX_TERM_CHARS",
     "bm25",
     "bm25_rows",
+    "bm25_arrays",
     "discriminating",
     "bm25_texts",
     "idf",
@@ -169,20 +170,45 @@ def bm25_rows(
     names = sorted({r[0] for r in rows})
     position = {name: i for i, name in enumerate(names)}
     n = len(rows)
-    term = np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n)
-    docs = np.fromiter((r[1] for r in rows), dtype=np.int64, count=n)
-    tf = np.fromiter((r[2] for r in rows), dtype=np.float64, count=n)
-    length = np.fromiter((r[3] for r in rows), dtype=np.float64, count=n)
+    unique, totals = bm25_arrays(
+        np.fromiter((position[r[0]] for r in rows), dtype=np.int64, count=n),
+        np.fromiter((r[1] for r in rows), dtype=np.int64, count=n),
+        np.fromiter((r[2] for r in rows), dtype=np.float64, count=n),
+        np.fromiter((r[3] for r in rows), dtype=np.float64, count=n),
+        len(names), n_docs, avg_len, k1, b)
+    return dict(zip(unique.tolist(), totals.tolist(), strict=True))
+
+
+def bm25_arrays(
+    term: np.ndarray,
+    docs: np.ndarray,
+    tf: np.ndarray,
+    length: np.ndarray,
+    n_terms: int,
+    n_docs: int,
+    avg_len: float,
+    k1: float = BM25_K1,
+    b: float = BM25_B,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``bm25_rows`` over postings given as arrays: each posting's term (its position among
+    the query's terms in sorted order), document id, tf and document length (any order).
+
+    Returns the distinct document ids (ascending, int64) and their scores (float64), each the
+    sum of its terms' contributions added in term order, so that equal postings give bit-for-bit
+    equal scores whatever order they came in (the backends' parity needs it).
+    """
+    if len(docs) == 0 or n_docs <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     order = np.lexsort((docs, term))  # by term, then document
     term, docs, tf, length = term[order], docs[order], tf[order], length[order]
-    df = np.bincount(term, minlength=len(names))
+    df = np.bincount(term, minlength=n_terms)
     weights = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))[term]
     avg = avg_len if avg_len > 0 else 1.0
     parts = weights * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * length / avg))
     unique, where = np.unique(docs, return_inverse=True)
     totals = np.zeros(len(unique))
     np.add.at(totals, where, parts)  # unbuffered, in row order: term order per document
-    return dict(zip(unique.tolist(), totals.tolist(), strict=True))
+    return unique, totals
 
 
 def bm25_texts(query: str, texts: Sequence[str]) -> list[float]:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from engine.adapters.sql.database import Database
-from engine.adapters.sql.tables import memories, memory_terms
+from engine.adapters.sql.tables import memories, memory_term_stats, memory_terms
 from engine.adapters.sql.uow import UnitOfWorkFactory
 from engine.lexical import bm25_texts, index_terms, query_terms
 from engine.memory import Memory
@@ -92,3 +92,46 @@ def test_a_rewritten_text_is_indexed_again(
         terms = {r[0] for r in conn.execute(select(memory_terms.c.term)
                                             .where(memory_terms.c.memory_id == memory_id))}
     assert "@mari" not in terms and "parrot" in terms
+
+
+def test_statistics_follow_every_write_of_the_index(
+    store: tuple[Database, UnitOfWorkFactory, int, int, int],
+) -> None:
+    """``memory_term_stats`` (kept by triggers) always equals counting ``memory_terms``:
+    after inserts, a reindex, deleting memories (cascade) and deleting a character."""
+    database, uow, eco, jane, tom = store
+    texts = [" ".join(WORDS[i % 7: i % 7 + 1 + i % 5]) for i in range(40)]
+
+    def counted() -> dict[tuple[int, str], tuple[int, int]]:
+        with database.engine.connect() as conn:
+            rows = conn.execute(select(memory_terms.c.owner_id, memory_terms.c.term,
+                                       func.count(), func.sum(memory_terms.c.tf))
+                                .group_by(memory_terms.c.owner_id, memory_terms.c.term))
+            return {(int(o), str(t)): (int(n), int(s)) for o, t, n, s in rows}
+
+    def kept() -> dict[tuple[int, str], tuple[int, int]]:
+        with database.engine.connect() as conn:
+            s = memory_term_stats.c
+            return {(int(o), str(t)): (int(n), int(total)) for o, t, n, total in
+                    conn.execute(select(s.owner_id, s.term, s.docs, s.total))}
+
+    with uow() as work:
+        work.memories.add_many([Memory(eco, who, text, 3.0, T0 + timedelta(minutes=i), T0)
+                                for i, text in enumerate(texts) for who in (jane, tom)])
+        work.commit()
+    assert kept() == counted() and counted()
+    with uow() as work:
+        ids = [m.id or 0 for m in work.memories.recent_for(jane, 10)]
+        work.memories.conn.execute(memories.update().where(memories.c.id == ids[0])
+                                   .values(text="Mary said: a parrot called Zanzibar."))
+        work.memories.lexical.reindex([ids[0]])
+        work.memories.conn.execute(memories.delete().where(memories.c.id.in_(ids[1:])))
+        work.commit()
+    assert kept() == counted()
+    with uow() as work:  # rolled back: nothing changes
+        work.memories.conn.execute(memories.delete().where(memories.c.owner_id == tom))
+    assert kept() == counted()
+    with uow() as work:
+        work.memories.conn.execute(memories.delete().where(memories.c.owner_id == tom))
+        work.commit()
+    assert kept() == counted() and all(owner == jane for owner, _ in kept())

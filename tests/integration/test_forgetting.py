@@ -17,6 +17,7 @@ from engine.adapters.sql.tables import (
     memories,
     memory_citations,
     memory_sources,
+    memory_term_stats,
     memory_terms,
     participants,
     platform_users,
@@ -93,6 +94,9 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
         .where(memories.c.text.contains("Mary")),
         "her name and words in the lexical index": select(func.count())
         .select_from(memory_terms).where(memory_terms.c.term.in_(
+            query_terms("Mary Zanzibar Lisbon"))),
+        "her name and words in the lexical statistics": select(func.count())
+        .select_from(memory_term_stats).where(memory_term_stats.c.term.in_(
             query_terms("Mary Zanzibar Lisbon"))),
         "notices naming her": select(func.count()).select_from(events)
         .where(events.c.kind == "system", events.c.text.contains("Mary")),

@@ -2,10 +2,14 @@
 
 Each memory's stemmed content words (``engine.lexical.index_terms``) are stored as postings
 ``(memory_id, term, owner_id, tf, doc_len)`` plus one row with the term ``""`` whose ``tf`` is
-the memory's length, so the corpus size and mean length of one character's memories are
-counted from the same covering index as the postings. A query is one round trip: the postings
-of its terms and those two statistics; BM25 (``engine.lexical.bm25``) is computed here in
-Python, identically on SQLite and PostgreSQL.
+the memory's length. Triggers on ``memory_terms`` (migration 0008) keep ``memory_term_stats``
+current: per character and term, how many indexed memories hold it, and with the term ``""``
+the character's memory count and summed length. A query reads those statistics for its terms
+(primary-key lookups, nothing counted) and the postings of the terms that are not too common;
+BM25 (``engine.lexical.bm25_arrays``) is computed here in Python, identically on SQLite and
+PostgreSQL. PostgreSQL answers in one round trip (``statement`` and ``decode``: the statistics
+and each term's postings aggregated into packed binary strings, a few bytes a posting instead
+of a row each), which recall folds into its own first statement.
 
 The statistics cover all of a character's indexed memories, archived ones included (an
 archived memory still says something about how rare a word is); only the returned matches are
@@ -17,19 +21,65 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+import numpy as np
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import memories, memory_terms
-from engine.lexical import DOC_TERM, bm25_rows, discriminating, index_terms
+from engine.lexical import (
+    COMMON_MIN_DOCS,
+    COMMON_SHARE,
+    DOC_TERM,
+    bm25_arrays,
+    discriminating,
+    index_terms,
+)
 
-__all__ = ["LexicalIndex", "term_rows", "text_length"]
+__all__ = ["LexicalIndex", "Matches", "term_rows", "text_length", "NO_MATCHES"]
+
+#: BM25 of the memories sharing a term with a query: ids ascending (int64), scores (float64).
+Matches = tuple[np.ndarray, np.ndarray]
+NO_MATCHES: Matches = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+#: One posting as PostgreSQL packs it (``_PG_POSTINGS``): the term's position in the query's
+#: sorted terms, the memory id, tf and the memory's length, big-endian.
+_PACKED_POSTING = np.dtype([("term", ">i4"), ("id", ">i8"), ("tf", ">i4"), ("len", ">i4")])
+#: One statistics row: the term's position, its document count and total frequency.
+_PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8")])
+
+#: PostgreSQL: the statistics of ``%(lex_terms)s`` (sorted, "" included) and the postings of
+#: those that BM25 keeps (``engine.lexical.discriminating``, the same test in float8), as two
+#: binary strings, for owner ``%(owner)s``. Two scalar subqueries, usable inside a larger SELECT.
+PG_LEXICAL_COLUMNS = """
+    (SELECT string_agg(int4send(array_position(%(lex_terms)s::text[], s.term)::int4)
+                       || int4send(s.docs) || int8send(s.total), ''::bytea)
+     FROM memory_term_stats AS s
+     WHERE s.owner_id = %(owner)s AND s.term = ANY(%(lex_terms)s::text[])) AS lex_stats,
+    (SELECT string_agg(int4send(array_position(%(lex_terms)s::text[], t.term)::int4)
+                       || int8send(t.memory_id) || int4send(t.tf) || int4send(t.doc_len),
+                       ''::bytea)
+     FROM memory_terms AS t
+     WHERE t.owner_id = %(owner)s AND t.term = ANY(ARRAY(
+         SELECT s.term FROM memory_term_stats AS s
+         WHERE s.owner_id = %(owner)s AND s.term = ANY(%(lex_terms)s::text[])
+           AND s.term <> '' AND s.docs > 0
+           AND (s.docs <= %(lex_share)s::float8 * coalesce((
+                    SELECT d.docs FROM memory_term_stats AS d
+                    WHERE d.owner_id = %(owner)s AND d.term = ''), 0)
+                OR coalesce((SELECT d.docs FROM memory_term_stats AS d
+                             WHERE d.owner_id = %(owner)s AND d.term = ''), 0)
+                   < %(lex_min_docs)s)))) AS lex_postings
+"""
 
 
 def term_rows(
     items: Iterable[tuple[int, int, str]],
 ) -> tuple[list[dict[str, object]], dict[int, int]]:
-    """Index rows for ``(memory id, owner id, text)`` triples, and each memory's length."""
+    """Index rows for ``(memory id, owner id, text)`` triples, and each memory's length.
+
+    The rows come sorted by (owner, term, memory): the statistics' rows are then updated in
+    one order by every writer (no deadlock between two transactions indexing memories of the
+    same characters)."""
     rows: list[dict[str, object]] = []
     lengths: dict[int, int] = {}
     for memory_id, owner_id, text in items:
@@ -40,12 +90,49 @@ def term_rows(
                      "tf": length, "doc_len": length})
         rows.extend({"memory_id": memory_id, "term": term, "owner_id": owner_id,
                      "tf": tf, "doc_len": length} for term, tf in counts.items())
+    rows.sort(key=lambda r: (r["owner_id"], r["term"], r["memory_id"]))
     return rows, lengths
 
 
 def text_length(text: str) -> int:
     """How many index terms a text has (its ``lexical_len``)."""
     return sum(index_terms(text).values())
+
+
+def query_lexicon(terms: Sequence[str]) -> list[str]:
+    """The terms a lexical query reads, sorted (BM25's term order), "" (the statistics of the
+    whole index) included."""
+    return sorted({*terms, DOC_TERM})
+
+
+def kept_terms(docs: dict[str, int], n_docs: int) -> list[str]:
+    """The terms BM25 uses (``engine.lexical.discriminating``), from the statistics."""
+    return discriminating({t: n for t, n in docs.items() if t != DOC_TERM}, n_docs)
+
+
+def decode(lexicon: Sequence[str], stats: bytes | None, postings: bytes | None) -> Matches:
+    """BM25 from PostgreSQL's packed statistics and postings (``PG_LEXICAL_COLUMNS``)."""
+    if not stats:
+        return NO_MATCHES
+    packed = np.frombuffer(bytes(stats), dtype=_PACKED_STAT)
+    docs = {lexicon[int(p) - 1]: int(n) for p, n in zip(packed["term"], packed["docs"],
+                                                           strict=True)}
+    totals = {lexicon[int(p) - 1]: int(t) for p, t in zip(packed["term"], packed["total"],
+                                                            strict=True)}
+    n_docs, total = docs.get(DOC_TERM, 0), totals.get(DOC_TERM, 0)
+    kept = kept_terms(docs, n_docs)
+    if not kept or n_docs <= 0 or not postings:
+        return NO_MATCHES
+    rows = np.frombuffer(bytes(postings), dtype=_PACKED_POSTING)
+    # Positions in the lexicon, to positions among the kept terms (same sorted order).
+    position = np.full(len(lexicon) + 1, -1, dtype=np.int64)
+    for i, term in enumerate(kept):
+        position[lexicon.index(term) + 1] = i
+    term = position[rows["term"].astype(np.int64)]
+    keep = term >= 0  # the SQL keeps the same terms; this only guards the decoding
+    return bm25_arrays(term[keep], rows["id"][keep].astype(np.int64),
+                       rows["tf"][keep].astype(np.float64), rows["len"][keep].astype(np.float64),
+                       len(kept), n_docs, total / n_docs)
 
 
 class LexicalIndex:
@@ -58,6 +145,9 @@ class LexicalIndex:
             ) -> None:
         """Index memories, given as ``(memory id, owner id, text)``.
 
+        On PostgreSQL the postings go in one ``INSERT ... SELECT FROM unnest(...)`` (the
+        statistics trigger then runs once, not once a row as under ``executemany``).
+
         Args:
             lengths_stored: The memories' ``lexical_len`` was written with them (``add_many``
                 computes it before the insert: a second write of each new row would cost,
@@ -66,7 +156,16 @@ class LexicalIndex:
         if not items:
             return
         rows, lengths = term_rows(items)
-        self.conn.execute(memory_terms.insert(), rows)
+        if self.conn.dialect.name == "postgresql":
+            self.conn.exec_driver_sql(
+                "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) "
+                "SELECT * FROM unnest(%(m)s::bigint[], %(t)s::text[], %(o)s::int[], "
+                "%(f)s::int[], %(d)s::int[])",
+                {"m": [r["memory_id"] for r in rows], "t": [r["term"] for r in rows],
+                 "o": [r["owner_id"] for r in rows], "f": [r["tf"] for r in rows],
+                 "d": [r["doc_len"] for r in rows]})
+        else:
+            self.conn.execute(memory_terms.insert(), rows)
         if lengths_stored:
             return
         by_length: dict[int, list[int]] = {}
@@ -89,36 +188,57 @@ class LexicalIndex:
         self.add([(int(r.id), int(r.owner_id), r.text) for r in found])
 
     def scores(self, owner_id: int, terms: Sequence[str]) -> dict[int, float]:
-        """BM25 of each of the owner's memories that share a term with the query.
+        """BM25 of each of the owner's memories that share a term with the query."""
+        ids, scores = self.matches(owner_id, terms)
+        return dict(zip(ids.tolist(), scores.tolist(), strict=True))
 
-        Two statements: the corpus statistics and each term's document frequency (counted in
-        the covering index), then the postings of the terms that are not too common
-        (``engine.lexical.discriminating``): a word in a fifth of everything the character
-        remembers weighs little and would cost thousands of rows.
+    def matches(self, owner_id: int, terms: Sequence[str]) -> Matches:
+        """BM25 of each of the owner's memories that share a term with the query, as arrays.
+
+        The statistics of the query's terms, then the postings of the terms that are not too
+        common (``engine.lexical.discriminating``): a word in a fifth of everything the
+        character remembers weighs little and would cost thousands of rows.
         """
         wanted = [t for t in dict.fromkeys(terms) if t != DOC_TERM]
         if not wanted:
-            return {}
-        mt = memory_terms.c
-        counts = self._rows(
-            select(mt.term, func.count(), func.coalesce(func.sum(mt.tf), 0))
-            .where(mt.owner_id == owner_id, mt.term.in_(bindparam("terms", expanding=True)))
-            .group_by(mt.term), {"terms": [*wanted, DOC_TERM]})
-        df = {str(term): int(n) for term, n, _ in counts if term != DOC_TERM}
-        n_docs, total = next(((int(n), int(t)) for term, n, t in counts if term == DOC_TERM),
-                             (0, 0))
-        kept = discriminating(df, n_docs)
-        if not kept or n_docs == 0:
-            return {}
-        found = [(str(t), int(m), int(f), int(n)) for t, m, f, n in self._rows(
-            select(mt.term, mt.memory_id, mt.tf, mt.doc_len)
-            .where(mt.owner_id == owner_id, mt.term.in_(bindparam("terms", expanding=True))),
-            {"terms": kept})]
-        return bm25_rows(found, n_docs, total / n_docs)
+            return NO_MATCHES
+        lexicon = query_lexicon(wanted)
+        if self.conn.dialect.name == "postgresql":
+            row = self._rows(f"SELECT {PG_LEXICAL_COLUMNS}", pg_parameters(owner_id, lexicon))[0]
+            return decode(lexicon, row[0], row[1])
+        marks = ",".join("?" * len(lexicon))
+        stats = self._rows(
+            "SELECT term, docs, total FROM memory_term_stats "
+            f"WHERE owner_id = ? AND term IN ({marks})", (owner_id, *lexicon))
+        docs = {str(t): int(n) for t, n, _ in stats}
+        n_docs = docs.get(DOC_TERM, 0)
+        total = next((int(s) for t, _, s in stats if t == DOC_TERM), 0)
+        kept = kept_terms(docs, n_docs)
+        if not kept or n_docs <= 0:
+            return NO_MATCHES
+        found = self._rows(
+            "SELECT term, memory_id, tf, doc_len FROM memory_terms "
+            f"WHERE owner_id = ? AND term IN ({','.join('?' * len(kept))})", (owner_id, *kept))
+        if not found:
+            return NO_MATCHES
+        position = {term: i for i, term in enumerate(kept)}
+        n = len(found)
+        return bm25_arrays(
+            np.fromiter((position[r[0]] for r in found), dtype=np.int64, count=n),
+            np.fromiter((r[1] for r in found), dtype=np.int64, count=n),
+            np.fromiter((r[2] for r in found), dtype=np.float64, count=n),
+            np.fromiter((r[3] for r in found), dtype=np.float64, count=n),
+            len(kept), n_docs, total / n_docs)
 
-    def _rows(self, stmt: Any, params: dict[str, Any]) -> list[Any]:
-        result = self.conn.execute(stmt, params)
+    def _rows(self, sql: str, params: Any) -> list[Any]:
+        result = self.conn.exec_driver_sql(sql, params)
         try:
             return list(result.cursor.fetchall())  # the driver's tuples: no row processing
         finally:
             result.close()
+
+
+def pg_parameters(owner_id: int, lexicon: Sequence[str]) -> dict[str, Any]:
+    """The parameters of ``PG_LEXICAL_COLUMNS``."""
+    return {"owner": owner_id, "lex_terms": list(lexicon), "lex_share": COMMON_SHARE,
+            "lex_min_docs": COMMON_MIN_DOCS}

@@ -38,6 +38,7 @@ __all__ = [
     "memory_sources",
     "memory_citations",
     "memory_terms",
+    "memory_term_stats",
     "intents",
     "relationship_changes",
     "moods",
@@ -255,6 +256,19 @@ memory_terms = Table(
     Column("tf", Integer, nullable=False),
     Column("doc_len", Integer, nullable=False),
     Index(None, "owner_id", "term", "memory_id", "tf", "doc_len"),
+)
+
+# BM25's statistics of one character's index, so that no query counts postings: per term, how
+# many of its indexed memories hold it (``docs``) and how often in all (``total``); the term ""
+# counts the memories and their summed length. Kept by triggers on ``memory_terms`` (migration
+# 0008), whoever writes or deletes index rows; a row falling to 0 memories is deleted.
+memory_term_stats = Table(
+    "memory_term_stats",
+    metadata,
+    Column("owner_id", Integer, primary_key=True),
+    Column("term", String(64), primary_key=True),
+    Column("docs", Integer, nullable=False),
+    Column("total", BigInteger, nullable=False),
 )
 
 memory_sources = Table(
