@@ -94,6 +94,11 @@ def build(
     clock = clock or SystemClock()
     stream = RedisEventStream(client)
     all_outboxes: dict[str, Outbox] = {"console": console, **(outboxes or {})}
+    if "slack" not in all_outboxes:
+        from workers.slack.factory import make_slack_outbox, slack_configured
+
+        if slack_configured(settings):
+            all_outboxes["slack"] = make_slack_outbox(settings, database.engine, client, clock)
     if settings.discord_token and "discord" not in all_outboxes:
         from workers.discord.outbox import DiscordOutbox
 

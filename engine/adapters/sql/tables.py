@@ -411,3 +411,21 @@ character_accounts = Table(
     Column("created_at", TS, nullable=False),
     UniqueConstraint("platform", "external_user_id"),
 )
+
+# Slack OAuth installations, one row per install (the newest per workspace wins): what
+# slack-bolt's installation store reads in HTTP mode to serve many workspaces. ``data`` holds
+# slack_sdk's whole Installation (tokens included: a credential, like a webhook's token).
+slack_installations = Table(
+    "slack_installations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(64), nullable=False),
+    Column("enterprise_id", String(32), nullable=False, server_default=""),
+    Column("team_id", String(32), nullable=False, server_default=""),
+    Column("user_id", String(32), nullable=False, server_default=""),
+    Column("is_enterprise_install", Boolean, nullable=False, server_default="0"),
+    Column("bot_token", Text, nullable=True),
+    Column("data", JsonDoc, nullable=False),
+    Column("installed_at", TS, nullable=False),
+    Index(None, "team_id", "installed_at"),
+)

@@ -1,0 +1,174 @@
+"""Pacing shared by every worker through Redis: at most N posts per T seconds per key.
+
+Each key is a **sliding log** in Redis: a list of the times of the last N posts reserved on
+it. One Lua script, atomic across all workers and machines, finds the earliest time ``at`` at
+which one more post keeps every given bucket within its limit, and records it there:
+
+    at = max(now, last reservation of each bucket, N-th last reservation + T of each bucket)
+
+Reservations are therefore in order per bucket and any interval of T seconds holds at most N of
+them, so no window of the platform — fixed or sliding — counts more than N posts, provided the
+posts arrive in the order and spacing they were reserved. ``margin_s`` is added to every T to
+absorb the jitter between a reservation and its request arriving. The time is Redis's own
+(``TIME``), so workers on machines whose clocks disagree still agree.
+
+``reserve`` returns how long to wait; the caller sleeps that long, then posts. A reservation
+whose post never happens wastes a slot (harmless: pacing only gets stricter), or is handed back
+with ``release``.
+
+Generic on purpose: Slack's ~1 message/s per channel is one bucket per channel; Discord's
+per-webhook and per-channel limits are two buckets reserved together.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import redis
+
+__all__ = ["Rate", "Pacer", "Reservation", "PacingUnavailable", "Backlogged"]
+
+# KEYS: the buckets. ARGV: limit_1, period_ms_1, ..., limit_n, period_ms_n.
+# Returns {wait_ms, at_ms}; the reservation is recorded on every bucket.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local at = now
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[2 * i - 1])
+  local period = tonumber(ARGV[2 * i])
+  local last = redis.call('LINDEX', key, -1)
+  if last and tonumber(last) > at then at = tonumber(last) end
+  if redis.call('LLEN', key) >= limit then
+    local allowed = tonumber(redis.call('LINDEX', key, -limit)) + period
+    if allowed > at then at = allowed end
+  end
+end
+local stamp = string.format('%d', at)
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[2 * i - 1])
+  local period = tonumber(ARGV[2 * i])
+  redis.call('RPUSH', key, stamp)
+  redis.call('LTRIM', key, -limit, -1)
+  redis.call('PEXPIRE', key, at - now + period + 1000)
+end
+return {at - now, stamp}
+"""
+
+_RELEASE = """
+for _, key in ipairs(KEYS) do redis.call('LREM', key, -1, ARGV[1]) end
+return 1
+"""
+
+
+class PacingUnavailable(Exception):
+    """Redis cannot be reached: nothing may be posted unpaced."""
+
+
+class Backlogged(Exception):
+    """The next free slot is further away than a worker should sleep."""
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most ``limit`` posts per ``per_s`` seconds."""
+
+    limit: int
+    per_s: float
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """``"5/2"`` → 5 posts per 2 s.
+
+        Raises:
+            ValueError: Not two positive numbers separated by ``/`` (N an integer >= 1).
+        """
+        try:
+            n, _, t = str(text).partition("/")
+            limit, per = int(n.strip()), float(t.strip())
+        except ValueError:
+            raise ValueError(f"rate {text!r} is not 'posts/seconds', e.g. '1/1'") from None
+        if limit < 1 or not per > 0 or not math.isfinite(per):
+            raise ValueError(f"rate {text!r} needs at least 1 post per a positive time")
+        return cls(limit, per)
+
+    def __str__(self) -> str:
+        return f"{self.limit}/{self.per_s:g}"
+
+
+@dataclass(frozen=True)
+class Reservation:
+    wait_s: float
+    keys: tuple[str, ...]
+    stamp: str
+
+
+class Pacer:
+    """Reserves post times on buckets of Redis keys (see the module docstring).
+
+    Args:
+        client: Redis (real, or fakeredis with the ``lua`` extra).
+        prefix: Namespace of the keys (e.g. ``personae:slack:pace``).
+        margin_s: Added to each period against request jitter.
+        max_wait_s: A reservation further away than this is handed back and raises
+            ``Backlogged``.
+        sleep: Injected for tests.
+    """
+
+    def __init__(self, client: redis.Redis, prefix: str, *, margin_s: float = 0.05,
+                 max_wait_s: float = 120.0,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.client, self.prefix = client, prefix
+        self.margin_s, self.max_wait_s = margin_s, max_wait_s
+        self._sleep = sleep
+        self._reserve = client.register_script(_RESERVE)
+        self._release = client.register_script(_RELEASE)
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}:{name}"
+
+    def reserve(self, buckets: Sequence[tuple[str, Rate]]) -> Reservation:
+        """Reserve one post on every ``(name, rate)`` bucket at once.
+
+        Raises:
+            PacingUnavailable: Redis cannot be reached.
+            Backlogged: The post would have to wait more than ``max_wait_s``.
+        """
+        keys = [self.key(name) for name, _ in buckets]
+        args: list[int] = []
+        for _, rate in buckets:
+            args += [rate.limit, math.ceil((rate.per_s + self.margin_s) * 1000)]
+        try:
+            wait_ms, stamp = self._reserve(keys=keys, args=args)
+        except redis.RedisError as exc:
+            raise PacingUnavailable(
+                f"Cannot pace posts: Redis is unavailable ({exc}). Nothing was posted; check "
+                "PERSONAE_REDIS_URL and that Redis is running.") from exc
+        reservation = Reservation(int(wait_ms) / 1000, tuple(keys), _text(stamp))
+        if reservation.wait_s > self.max_wait_s:
+            self.release(reservation)
+            raise Backlogged(
+                f"{buckets[-1][0]} has {reservation.wait_s:.0f} s of posts scheduled already "
+                f"(limit {buckets[-1][1]}); this one was dropped rather than held longer.")
+        return reservation
+
+    def release(self, reservation: Reservation) -> None:
+        """Give a reservation back (best effort: a lost one only makes pacing stricter)."""
+        try:
+            self._release(keys=list(reservation.keys), args=[reservation.stamp])
+        except redis.RedisError:
+            pass
+
+    def wait_turn(self, name: str, rate: Rate) -> float:
+        """Reserve one post on bucket ``name``, then sleep until it is due; returns the wait."""
+        reservation = self.reserve([(name, rate)])
+        if reservation.wait_s > 0:
+            self._sleep(reservation.wait_s)
+        return reservation.wait_s
+
+
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
