@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bots.cli.characters import characters_app
+from bots.cli.discord import discord_app
 from bots.cli.errors import fail, friendly_errors
 from bots.cli.memory import memory_app
 from bots.cli.memory_tuning import eval_command, weights_command
@@ -30,6 +31,7 @@ app.add_typer(characters_app, name="characters")
 app.add_typer(relationships_app, name="relationships")
 app.add_typer(members_app, name="members")
 app.add_typer(memory_app, name="memory")
+app.add_typer(discord_app, name="discord")
 memory_app.command("eval")(eval_command)
 memory_app.command("weights")(weights_command)
 app.command("observatory")(observatory_command)
