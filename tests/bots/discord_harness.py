@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from bots.discord.app import PersonaeBot
+from bots.discord.dedicated import CharacterBot
 from bots.discord.intake import Intake, find
 from engine.cards import load_card_file
 from engine.content import bundled_cast
@@ -22,8 +24,8 @@ from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.discord_gateway import user_payload
 from workers.bootstrap import Container
 
-__all__ = ["MEMBER", "cast_channel", "eventually", "events_in", "intake_of", "running_bot",
-           "run"]
+__all__ = ["MEMBER", "avatar_of", "cast_channel", "eventually", "events_in", "intake_of",
+           "running_bot", "run"]
 
 T = TypeVar("T")
 FAST = {"guild_ready_timeout": 0.05}
@@ -49,7 +51,7 @@ async def eventually(check: Callable[[], Any], *, timeout: float = 10.0,
         await asyncio.sleep(0.02)
 
 
-async def _no_wait(shard_id: int | None, *, initial: bool = False) -> None:
+async def _no_wait(*_: object, **__: object) -> None:
     """discord.py waits 5 s before identifying again (Discord's identify limit); the fake has
     no such limit."""
 
@@ -65,6 +67,8 @@ async def running_bot(container: Container, fake: FakeDiscord, *,
                       **{**FAST, **options})
     bot.before_identify_hook = _no_wait  # type: ignore[method-assign]
     await bot.login(fake.token)
+    saved = CharacterBot.before_identify_hook
+    CharacterBot.before_identify_hook = _no_wait  # type: ignore[assignment,method-assign]
     task = asyncio.create_task(bot.connect())
     try:
         await asyncio.wait_for(bot.wait_until_ready(), 10)
@@ -72,6 +76,7 @@ async def running_bot(container: Container, fake: FakeDiscord, *,
             await asyncio.wait_for(client.wait_until_ready(), 10)
         yield bot
     finally:
+        CharacterBot.before_identify_hook = saved  # type: ignore[method-assign]
         await bot.close()
         await asyncio.wait_for(task, 10)
 
@@ -80,10 +85,15 @@ def intake_of(bot: PersonaeBot) -> Intake:
     return find(bot)
 
 
+def avatar_of(name: str) -> str:
+    return f"https://cdn.example/avatars/{name.lower().replace(' ', '_')}.png"
+
+
 def cast_channel(container: Container, guild_id: str, channel_id: str,
                  names: Iterable[str] = ("Elizabeth Bennet", "Fitzwilliam Darcy"),
                  ) -> dict[str, int]:
-    """Characters of the bundled cast moved into a Discord channel; name → character id."""
+    """Characters of the bundled cast (with avatars, ``avatar_of``) moved into a Discord
+    channel; name → character id."""
     deps = container.deps
     ecosystem, (channel,) = setup.open_space(deps, "discord", guild_id, [channel_id])
     known = {c.name: c.id for c in setup.list_characters(deps, ecosystem.id)}
@@ -91,7 +101,9 @@ def cast_channel(container: Container, guild_id: str, channel_id: str,
     for name in names:
         cid = known.get(name)
         if cid is None:
-            cid = setup.add_character(deps, ecosystem.id, load_card_file(CARDS[name]))
+            card = load_card_file(CARDS[name])
+            card.persona = dataclasses.replace(card.persona, avatar_url=avatar_of(name))
+            cid = setup.add_character(deps, ecosystem.id, card)
         setup.add_to_cast(deps, channel.id, cid)
         ids[name] = int(cid or 0)
     return ids
