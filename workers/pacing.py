@@ -1,8 +1,9 @@
 """Pacing shared by every worker through Redis: at most N posts per T seconds per key.
 
-Each key is a **sliding log** in Redis: a list of the times of the last N posts reserved on
-it. One Lua script, atomic across all workers and machines, finds the earliest time ``at`` at
-which one more post keeps every given bucket within its limit, and records it there:
+Each key is a **sliding log** in Redis: a list, in time order, of the posts reserved on it that
+are younger than its period (older ones are dropped). One Lua script, atomic across all
+workers and machines, finds the earliest time ``at`` at which one more post keeps every given
+bucket within its limit, and records it there:
 
     at = max(now, last reservation of each bucket, N-th last reservation + T of each bucket)
 
@@ -40,6 +41,14 @@ local at = now
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[2 * i - 1])
   local period = tonumber(ARGV[2 * i])
+  -- Entries older than one period constrain nothing any more (every new post is >= now).
+  -- Younger ones are all kept (not just the last N): after a ``release`` took one out, the
+  -- N-th last must still be the real one.
+  while true do
+    local head = redis.call('LINDEX', key, 0)
+    if not head or tonumber(head) > now - period then break end
+    redis.call('LPOP', key)
+  end
   local last = redis.call('LINDEX', key, -1)
   if last and tonumber(last) > at then at = tonumber(last) end
   if redis.call('LLEN', key) >= limit then
@@ -49,10 +58,8 @@ for i, key in ipairs(KEYS) do
 end
 local stamp = string.format('%d', at)
 for i, key in ipairs(KEYS) do
-  local limit = tonumber(ARGV[2 * i - 1])
   local period = tonumber(ARGV[2 * i])
   redis.call('RPUSH', key, stamp)
-  redis.call('LTRIM', key, -limit, -1)
   redis.call('PEXPIRE', key, at - now + period + 1000)
 end
 return {at - now, stamp}
