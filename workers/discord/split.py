@@ -1,9 +1,9 @@
 """Splitting a long message into Discord-sized parts (at most 2,000 characters each).
 
-Each part ends at the best break in the last part of its window: a paragraph break, then a line
-break, then the end of a sentence, then a space — so words are never cut unless one "word" is
-longer than the limit by itself (a long URL, a run of letters), which is then hard-cut. A part
-never ends before half the window when a break exists further on, so parts stay full.
+Each part ends at the best break in the second half of its window: a paragraph break, then a
+line break, then the end of a sentence, then a space (failing all those, the latest break of any
+kind) — so words are never cut unless one "word" is longer than the limit by itself (a long URL,
+a run of letters), which is then hard-cut.
 
 Code fences stay balanced: when a part ends inside a ``` block, the part is closed with ``` and
 the next part reopens the block with the same language tag, so both render as code.
@@ -62,9 +62,11 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 def _best_break(text: str, room: int) -> tuple[int, int]:
-    """Where the part ends and where the rest resumes, within ``room`` characters."""
+    """Where the part ends and where the rest resumes, within ``room`` characters: the best
+    kind of break in the second half of the window, else the latest break of any kind, else
+    (one word longer than the window) a hard cut."""
     window = text[: room + 1]  # a break right after the window still lets the part fill it
-    floor = room // 2
+    latest: re.Match[str] | None = None
     for pattern in _BREAKS:
         best = None
         for match in pattern.finditer(window):
@@ -72,9 +74,13 @@ def _best_break(text: str, room: int) -> tuple[int, int]:
                 break
             if match.start(1) > 0:
                 best = match
-        if best is not None and (best.start(1) >= floor or pattern is _BREAKS[-1]):
+        if best is not None and best.start(1) >= room // 2:
             return best.start(1), best.end(1)
-    return room, room  # one word longer than the window: hard cut
+        if best is not None and (latest is None or best.start(1) > latest.start(1)):
+            latest = best
+    if latest is not None:
+        return latest.start(1), latest.end(1)
+    return room, room
 
 
 def _open_fence(part: str) -> str | None:
