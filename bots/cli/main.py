@@ -16,6 +16,7 @@ from bots.cli.discord import discord_app
 from bots.cli.errors import fail, friendly_errors
 from bots.cli.memory import memory_app
 from bots.cli.memory_tuning import eval_command, weights_command
+from bots.cli.slack import slack_app
 from bots.cli.social import members_app, observatory_command, relationships_app
 from engine.settings import Settings
 
@@ -31,6 +32,7 @@ app.add_typer(characters_app, name="characters")
 app.add_typer(relationships_app, name="relationships")
 app.add_typer(members_app, name="members")
 app.add_typer(memory_app, name="memory")
+app.add_typer(slack_app, name="slack")
 app.add_typer(discord_app, name="discord")
 memory_app.command("eval")(eval_command)
 memory_app.command("weights")(weights_command)

@@ -38,8 +38,8 @@ LISTENERS: tuple[str, ...] = (
 #: The bot scopes the app asks for (also in ``bots/slack/manifest.yaml``).
 SCOPES: tuple[str, ...] = (
     "app_mentions:read", "channels:history", "channels:read", "chat:write",
-    "chat:write.customize", "commands", "files:write", "groups:history", "groups:read",
-    "usergroups:read", "users:read",
+    "chat:write.customize", "commands", "files:read", "files:write", "groups:history",
+    "groups:read", "usergroups:read", "users:read",
 )
 
 

@@ -43,4 +43,5 @@ class SlackContext:
 
 def personae_of(context: Any) -> SlackContext:
     """The ``SlackContext`` a listener was given (put there by the app's middleware)."""
-    return context["personae"]  # type: ignore[no-any-return]
+    found: SlackContext = context["personae"]
+    return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -69,7 +70,7 @@ class Directory:
         self._keep(self._channels, channel_id, name)
         return name
 
-    def _keep(self, cache: dict, key: str, value: object) -> None:  # type: ignore[type-arg]
+    def _keep(self, cache: dict[str, Any], key: str, value: Any) -> None:
         with self._lock:
             if len(cache) >= MAX_ENTRIES:
                 for old in list(cache)[: MAX_ENTRIES // 2]:

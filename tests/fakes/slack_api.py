@@ -331,8 +331,10 @@ class FakeSlack:
         return {"ok": True, "user": user}
 
     def _m_usergroups_list(self, body: dict[str, Any], team: str) -> dict[str, Any]:
+        with_users = str(body.get("include_users", "")).lower() in ("1", "true")
         return {"ok": True, "usergroups": [
-            {k: v for k, v in g.items() if k != "users"} for g in self.groups.values()]}
+            {k: v for k, v in g.items() if with_users or k != "users"}
+            for g in self.groups.values()]}
 
     def _m_usergroups_users_list(self, body: dict[str, Any], team: str) -> dict[str, Any]:
         group = self.groups.get(str(body.get("usergroup", "")))

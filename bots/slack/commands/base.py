@@ -13,6 +13,7 @@ from bots.slack.permissions import may_direct
 from engine.adapters.sql.spaces import Ecosystem
 from engine.errors import UserFacingError
 from engine.services.community import ChannelRef
+from engine.services.deps import Deps
 
 __all__ = ["Invocation", "Handler", "NotAllowed", "MAX_REPLY_CHARS", "clip"]
 
@@ -55,7 +56,7 @@ class Invocation:
         return " ".join(self.args)
 
     @property
-    def deps(self):  # type: ignore[no-untyped-def]
+    def deps(self) -> Deps:
         return self.personae.deps
 
     @property
