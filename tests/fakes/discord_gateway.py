@@ -11,8 +11,8 @@ The real discord.py client connects to it: ``GET /gateway/bot`` (and ``GET /gate
     ``privileged_intents`` is False closes with 4014 (as Discord does when it is not enabled).
   - RESUME → the events the client missed (every dispatch is numbered and kept per session),
     then RESUMED; an unknown session gets INVALID_SESSION (false). ``replay_overlap`` re-sends
-    that many events the client had already received, as a replaying gateway may: the client
-    must store them once.
+    that many of the events the client had already received (the last ones, READY, RESUMED
+    and GUILD_CREATE aside), as a replaying gateway may: the client must store them once.
   - ``compress=zlib-stream`` (discord.py asks for it unless zstd is installed): one zlib stream
     per connection, each payload flushed with Z_SYNC_FLUSH and sent as a binary frame. Without
     the query parameter, payloads are text frames. ``zstd-stream`` is refused (close 4000).
@@ -64,6 +64,9 @@ MESSAGE_CONTENT_INTENT = 1 << 15
 EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 38) | (
     1 << 35) | (1 << 6)
 MANAGE_WEBHOOKS, SEND_MESSAGES = 1 << 29, 1 << 11
+
+#: Events of the session itself, never replayed on RESUME.
+_SESSION_EVENTS = frozenset({"READY", "RESUMED", "GUILD_CREATE"})
 
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE = 0, 1, 2, 3
 OP_RESUME, OP_RECONNECT, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 6, 7, 9, 10, 11
@@ -239,9 +242,11 @@ class FakeGateway:
             await conn.send({"op": OP_INVALID_SESSION, "d": False})
             return None
         session.conn = conn
-        start = max(0, int(data.get("seq") or 0) - self.replay_overlap)
-        for seq, t, d in [e for e in session.sent
-                          if e[0] > start and e[1] not in ("READY", "RESUMED")]:
+        seen = int(data.get("seq") or 0)
+        events = [e for e in session.sent if e[1] not in _SESSION_EVENTS]
+        again = [e for e in events if e[0] <= seen][-self.replay_overlap:] \
+            if self.replay_overlap else []
+        for seq, t, d in again + [e for e in events if e[0] > seen]:
             await conn.send({"op": OP_DISPATCH, "t": t, "s": seq, "d": d})
         await self._send(session, "RESUMED", {})
         self.resumes[session.user_id] += 1
