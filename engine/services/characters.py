@@ -19,6 +19,8 @@ from engine.card_validation import read_url
 from engine.cards import MAX_CARD_BYTES, export_card, parse_card
 from engine.errors import InvalidCard, InvalidInput, NotFound
 from engine.personas import Character
+from engine.services.casting import join_channel
+from engine.services.community import ChannelRef
 from engine.services.deps import Deps
 from engine.services.memory_browser import resolve_character
 
@@ -39,6 +41,7 @@ __all__ = [
     "character_names",
     "match_names",
     "card_fields",
+    "canonical_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -101,19 +104,23 @@ def get_character(deps: Deps, ecosystem_id: int, name: str) -> Character:
 
 
 def create_character(deps: Deps, ecosystem_id: int, fields: Mapping[str, str],
-                     channel_id: int | None = None) -> Character:
-    """A new character from a form (``FORM_FIELDS``), moved into ``channel_id`` if given.
+                     channel: ChannelRef | None = None) -> Character:
+    """A new character from a form (``FORM_FIELDS``), moved into ``channel`` if given.
 
     Raises:
         InvalidCard: A field does not validate (named by its form label).
         InvalidInput: The name is taken.
     """
-    character = _from_form(fields)
+    return _store(deps, ecosystem_id, _from_form(fields), channel)
+
+
+def _store(deps: Deps, ecosystem_id: int, character: Character,
+           channel: ChannelRef | None) -> Character:
     now = deps.clock.now()
     with deps.uow() as uow:
         uow.participants.add_character(ecosystem_id, character, now)
-        if channel_id is not None and character.id is not None:
-            uow.participants.join(channel_id, character.id, now)
+        if channel is not None and character.id is not None:
+            join_channel(uow, ecosystem_id, channel, character.id, now)
         uow.commit()
     return character
 
@@ -171,22 +178,15 @@ def delete_character(deps: Deps, ecosystem_id: int, name: str) -> str:
 
 
 def import_card(deps: Deps, ecosystem_id: int, raw: bytes | str,
-                channel_id: int | None = None) -> Character:
-    """Import a Character Card (V1, V2 or V3 JSON), moved into ``channel_id`` if given.
+                channel: ChannelRef | None = None) -> Character:
+    """Import a Character Card (V1, V2 or V3 JSON), moved into ``channel`` if given.
 
     Raises:
         InvalidCard: Too large, not JSON, or a field that does not validate (named).
         InvalidInput: A character of that name already lives here.
     """
     check_card_size(len(raw.encode("utf-8") if isinstance(raw, str) else raw))
-    character = parse_card(raw)
-    now = deps.clock.now()
-    with deps.uow() as uow:
-        uow.participants.add_character(ecosystem_id, character, now)
-        if channel_id is not None and character.id is not None:
-            uow.participants.join(channel_id, character.id, now)
-        uow.commit()
-    return character
+    return _store(deps, ecosystem_id, parse_card(raw), channel)
 
 
 def set_avatar(deps: Deps, ecosystem_id: int, name: str, url: str | None) -> Character:
@@ -210,9 +210,19 @@ def profile(deps: Deps, ecosystem_id: int, name: str) -> CharacterProfile:
         return CharacterProfile(character, CommunityStore(uow.spaces.conn).channels_of(ref.id))
 
 
+def canonical_name(deps: Deps, ecosystem_id: int, name: str) -> str:
+    """The full name of the character ``name`` designates (alias, a word of its name), or
+    ``name`` as given when it designates no character (a member's name, say)."""
+    try:
+        return resolve_character(deps, ecosystem_id, name).name
+    except NotFound:
+        return name
+
+
 def character_names(deps: Deps, ecosystem_id: int) -> list[str]:
+    """Every character's name, alphabetically (names only, for autocompletion)."""
     with deps.uow() as uow:
-        return [c.name for c in uow.participants.list_characters(ecosystem_id)]
+        return CommunityStore(uow.spaces.conn).character_names(ecosystem_id)
 
 
 def match_names(names: Sequence[str], typed: str, limit: int = 25) -> list[str]:

@@ -29,6 +29,7 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.pacing import PACE_KEY, QUIET_HOURS_KEY
 from engine.services.deps import Deps
+from engine.services.memory_browser import MemoryPage, resolve_character, search
 
 __all__ = [
     "DIRECTOR_ROLE_KEY",
@@ -43,6 +44,7 @@ __all__ = [
     "community_settings",
     "may_direct",
     "memory_channel_filter",
+    "search_memories",
     "register_channel",
     "find_channel",
 ]
@@ -213,3 +215,36 @@ def memory_channel_filter(*, is_director: bool, everywhere: bool, here: str) -> 
                                "you can search what was witnessed in this one.")
         return None
     return here
+
+
+def search_memories(
+    deps: Deps,
+    ecosystem_id: int,
+    character: str,
+    query: str,
+    *,
+    is_director: bool,
+    everywhere: bool,
+    here: str,
+    semantic: bool = False,
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[MemoryPage, str | None]:
+    """A member's search of a character's memories, within what they may see
+    (``memory_channel_filter``).
+
+    Returns:
+        The page, and the channel it was limited to (None: every channel). A channel the
+        community does not know yet gives an empty page (nothing was witnessed there).
+    """
+    channel = memory_channel_filter(is_director=is_director, everywhere=everywhere, here=here)
+    if channel is not None:
+        with deps.uow() as uow:
+            known = uow.spaces.find_channel(ecosystem_id, channel) is not None
+        if not known:
+            ref = resolve_character(deps, ecosystem_id, character)
+            return MemoryPage(ref, "semantic" if semantic else "text", query, [], None if
+                              semantic else 0, offset, limit), channel
+    page = search(deps, ecosystem_id, character, query, semantic=semantic, channel=channel,
+                  limit=limit, offset=offset)
+    return page, channel

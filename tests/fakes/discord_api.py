@@ -159,6 +159,9 @@ class PostedMessage:
     mention_everyone: bool = False
     edits: int = 0
     timestamp: str = field(default_factory=_iso)
+    #: Message components (buttons, selects) as sent, and the files' bytes by name.
+    components: list[Any] = field(default_factory=list)
+    uploads: dict[str, bytes] = field(default_factory=dict)
     author_id: str | None = None  # the bot user that posted it (webhooks: the webhook)
 
 
@@ -523,6 +526,7 @@ class FakeDiscord:
             id=self._snowflake(), channel_id=channel_id, kind=kind, content=content,
             username=username, avatar_url=payload.get("avatar_url"), allowed_mentions=allowed,
             embeds=embeds, files=[name for name, _ in files], flags=int(payload.get("flags") or 0),
+            components=payload.get("components") or [], uploads=dict(files),
             mention_everyone=lets_everyone and ("@everyone" in content or "@here" in content),
             **extra)
         self.messages.append(msg)
@@ -671,6 +675,11 @@ class FakeDiscord:
                 msg.content = _check_content(payload["content"] or "")
             if "embeds" in payload:
                 msg.embeds = payload["embeds"] or []
+            if "components" in payload:
+                msg.components = payload["components"] or []
+            if request[_FILES]:  # new attachments replace the old ones
+                msg.files = [name for name, _ in request[_FILES]]
+                msg.uploads = dict(request[_FILES])
             msg.flags &= ~128  # no longer "thinking"
             msg.edits += 1
             return _json(self._message_json(msg))

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.spaces import Channel, _channel
-from engine.adapters.sql.tables import channel_cast, channels
+from engine.adapters.sql.tables import channel_cast, channels, characters
 
 __all__ = ["CommunityStore"]
 
@@ -30,6 +30,13 @@ class CommunityStore:
             .order_by(channels.c.id)
         )
         return [_channel(r) for r in rows]
+
+    def character_names(self, ecosystem_id: int) -> list[str]:
+        """Every character's name in an ecosystem (names only: cheap enough per keystroke)."""
+        rows = self.conn.execute(select(characters.c.name)
+                                 .where(characters.c.ecosystem_id == ecosystem_id)
+                                 .order_by(characters.c.name))
+        return [r.name for r in rows]
 
     def rename_channel(self, channel_id: int, name: str) -> None:
         self.conn.execute(update(channels).where(channels.c.id == channel_id).values(name=name))
