@@ -231,7 +231,7 @@ async def command_bot(container: Container, fake: FakeDiscord, *,
                       extensions: Iterable[str] = COMMAND_COGS) -> AsyncIterator[CommandBot]:
     """A logged-in ``PersonaeBot`` with the command Cogs, its commands published to the fake
     and the fake's guild cached (with ``roles``: id → name)."""
-    bot = PersonaeBot(container, extensions=tuple(extensions), character_tokens={})
+    bot = PersonaeBot(container, extensions=tuple(extensions))
     cdn = FakeCdn()
     await cdn.start()
     try:

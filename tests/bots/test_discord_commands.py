@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -280,6 +281,17 @@ def test_autocomplete_offers_matching_names(container: Container,
         await cb.invoke(listed)
         assert "Characters (3)" in cb.text(listed)
 
+        avatar = cb.command("character avatar", [opt("character", "Jane"),
+                                                 opt("url", "https://img.example/jane.png")],
+                            permissions=MANAGE_GUILD)
+        await cb.invoke(avatar)
+        [embed] = cb.answer(avatar).embeds
+        assert embed["thumbnail"]["url"] == "https://img.example/jane.png"
+        bad = cb.command("character avatar", [opt("character", "Jane"), opt("url", "jane.png")],
+                         permissions=MANAGE_GUILD)
+        await cb.invoke(bad)
+        assert "field 'avatar_url' must be an http(s) URL" in cb.text(bad)
+
     _scenario(container, fake_discord, body)
 
 
@@ -367,6 +379,7 @@ def test_setup_picks_channels_role_and_admin_channel(container: Container,
         await cb.invoke(command)
         shown = cb.text(command)
         assert f"<#{admins}>" in shown and "'Director' role" in shown
+        assert f"<#{fake_discord.channel_id}>" not in shown  # no cast channel yet
         assert f"Delivery resumed in\n<#{garden}>" in shown
         [select] = cb.custom_ids(command)
         picked = cb.click(cb.answer(command), select, component_type=8,
@@ -379,6 +392,12 @@ def test_setup_picks_channels_role_and_admin_channel(container: Container,
         assert sorted(picked_channels.split("\n")) == sorted(
             [f"<#{fake_discord.channel_id}>", f"<#{garden}>"])
         assert cb.answer(command).components == []
+        again = cb.command("personae setup", permissions=MANAGE_GUILD)
+        await cb.invoke(again)  # the picker starts from the current cast channels
+        [row] = cb.answer(again).components
+        assert sorted(str(v["id"]) for v in row["components"][0]["default_values"]) == sorted(
+            [fake_discord.channel_id, garden])
+        assert f"<#{admins}>" in cb.text(again)  # left out: kept
 
     _scenario(container, fake_discord, body)
     with container.deps.uow() as uow:
@@ -473,6 +492,34 @@ def test_relationships_graph_and_story(container: Container, fake_discord: FakeD
                                                    opt("second", "Mary King")])
         await cb.invoke(story)
         assert "Elizabeth Bennet → Mary King" in cb.text(story)
+
+    _scenario(container, fake_discord, body)
+
+
+def test_slow_work_is_acknowledged_first_then_shown(container: Container,
+                                                   fake_discord: FakeDiscord,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The graph taking longer than Discord's 3 seconds: the command was deferred at once,
+    and the PNG arrives afterwards."""
+    from engine.services import observatory
+
+    real = observatory.relationship_graph
+
+    def slow(*args: Any, **kwargs: Any) -> bytes:
+        time.sleep(3.3)
+        return real(*args, **kwargs)
+
+    # Before the bot loads its extensions (each load imports the Cog module afresh).
+    monkeypatch.setattr(observatory, "relationship_graph", slow)
+    _seed(container, fake_discord, "Jane Bennet", channel=fake_discord.channel_id)
+
+    async def body(cb: CommandBot) -> None:
+        graph = cb.command("relationships graph")
+        started = time.monotonic()
+        await cb.invoke(graph)
+        assert time.monotonic() - started > 3.3
+        assert [c["type"] for c in cb.callbacks(graph)] == [5]
+        assert cb.answer(graph).files == ["relationships.png"]
 
     _scenario(container, fake_discord, body)
 
