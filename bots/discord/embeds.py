@@ -84,9 +84,13 @@ def _embed(title: str, description: str = "") -> discord.Embed:
 
 
 def _fit(embed: discord.Embed) -> discord.Embed:
-    """Drop trailing fields until the embed fits Discord's 6,000 characters."""
+    """Drop trailing fields until the embed fits Discord's 6,000 characters (then shorten
+    the description)."""
     while len(embed) > TOTAL_MAX and embed.fields:
         embed.remove_field(len(embed.fields) - 1)
+    excess = len(embed) - TOTAL_MAX
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, len(embed.description) - excess)
     return embed
 
 
@@ -96,7 +100,7 @@ def _fit(embed: discord.Embed) -> discord.Embed:
 def character_embed(profile: CharacterProfile) -> discord.Embed:
     """A character's profile; it says the character is an AI persona."""
     c = profile.character
-    embed = _embed(c.name, plain(c.description) or "*No description yet.*")
+    embed = _embed(c.name, clip(plain(c.description), 2048) or "*No description yet.*")
     embed.set_author(name=AI_DISCLOSURE)
     if c.personality:
         embed.add_field(name="Personality", value=clip(plain(c.personality), FIELD_MAX),
@@ -119,7 +123,7 @@ def character_embed(profile: CharacterProfile) -> discord.Embed:
     if p.avatar_url:
         embed.set_thumbnail(url=p.avatar_url)
     if c.creator:
-        embed.set_footer(text=clip(f"Card by {c.creator}", 2048))
+        embed.set_footer(text=clip(f"Card by {c.creator}", 200))
     return _fit(embed)
 
 

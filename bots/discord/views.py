@@ -54,7 +54,7 @@ class CharacterModal(discord.ui.Modal):
             item: discord.ui.TextInput[Any] = discord.ui.TextInput(
                 label=FIELD_LABELS[key],
                 style=discord.TextStyle.short if short else discord.TextStyle.paragraph,
-                required=short or key == "description",
+                required=short,
                 max_length=80 if short else TEXT_INPUT_MAX,
                 default=(values or {}).get(key) or None,
                 placeholder=_PLACEHOLDERS[key],
@@ -72,6 +72,9 @@ class CharacterModal(discord.ui.Modal):
 
 
 class _OwnedView(discord.ui.View):
+    #: What the original answer says when nobody answered in time.
+    timeout_text = "This timed out; nothing was changed."
+
     def __init__(self, origin: discord.Interaction) -> None:
         super().__init__(timeout=VIEW_TIMEOUT_S)
         self.origin = origin
@@ -96,7 +99,7 @@ class _OwnedView(discord.ui.View):
             log.info("could not edit the original answer: %s", exc)
 
     async def on_timeout(self) -> None:
-        await self.finish("This timed out; nothing was changed.")
+        await self.finish(self.timeout_text)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception,
                        item: discord.ui.Item[Any]) -> None:
@@ -134,6 +137,9 @@ Picked = Callable[[list[ChannelRef]], Awaitable[discord.Embed]]
 
 class CastChannelsView(_OwnedView):
     """Pick the channels the cast lives in (every one of them)."""
+
+    timeout_text = ("The channel picker timed out: the cast channels stay as they were "
+                    "(the rest of the setup was saved).")
 
     def __init__(self, origin: discord.Interaction, *, current: Sequence[int],
                  on_pick: Picked) -> None:

@@ -25,6 +25,7 @@ A new capability::
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import weakref
@@ -66,6 +67,8 @@ T = TypeVar("T")
 #: How long autocompletion reuses a community's character names (they change rarely; a
 #: change made through a command is seen at once).
 NAMES_TTL_S = 15.0
+#: Autocompletion must answer within Discord's 3 seconds too.
+AUTOCOMPLETE_TIMEOUT_S = 2.0
 #: Discord shows at most 25 choices.
 MAX_CHOICES = 25
 #: Messages go out with no mention parsed, ever.
@@ -236,6 +239,8 @@ def cast_changed(bot: Any, guild_id: int | None) -> None:
 
 
 async def _names(bot: PersonaeBot, guild_id: int, guild_name: str) -> list[str]:
+    """The server's character names: cached for ``NAMES_TTL_S``; when the database is too
+    slow to answer within Discord's deadline, the last names known (or none)."""
     cache = _NAMES.setdefault(bot, {})
     hit = cache.get(guild_id)
     if hit is not None and hit[0] > time.monotonic():
@@ -245,7 +250,11 @@ async def _names(bot: PersonaeBot, guild_id: int, guild_name: str) -> list[str]:
         ecosystem = bot.ecosystem_of(guild_id, guild_name)
         return characters.character_names(bot.deps, ecosystem.id)
 
-    names = await bot.run_engine(load)
+    try:
+        names = await asyncio.wait_for(bot.run_engine(load), AUTOCOMPLETE_TIMEOUT_S)
+    except (TimeoutError, ServiceUnavailable) as exc:
+        log.warning("character names for autocompletion unavailable: %s", exc or "timeout")
+        return hit[1] if hit is not None else []
     cache[guild_id] = (time.monotonic() + NAMES_TTL_S, names)
     return names
 
