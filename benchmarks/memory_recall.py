@@ -293,18 +293,27 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
     ("embed the query (hashing embedder)", "", "embedder.embed", False),
     ("`MemoryStore.recall_candidates` (all candidate reads)",
      "engine.adapters.sql.memory_store", "MemoryStore.recall_candidates", False),
+    ("PostgreSQL: first statement (nearest by HNSW, lexical statistics and postings, most "
+     "recent and most important ids)", "engine.adapters.sql.memory_store",
+     "MemoryStore._gather_pg", True),
     ("nearest ids (vector search)", "engine.adapters.sql.memory_store",
      "MemoryStore._nearest_ids", True),
+    ("nearest ids (SQLite: exact, numpy over the cached vectors)",
+     "engine.adapters.sql.memory_store", "MemoryStore._nearest_ids_exact", True),
     ("most recent / most important ids", "engine.adapters.sql.memory_store",
      "MemoryStore._top_ids", True),
     ("lexical index: BM25 over the owner's memories", "engine.adapters.sql.lexical_index",
-     "LexicalIndex.scores", True),
+     "LexicalIndex.matches", True),
+    ("lexical index: BM25 over the owner's memories (`scores`)",
+     "engine.adapters.sql.lexical_index", "LexicalIndex.scores", True),
     ("SQLite vector cache: version check, reload when stale", "engine.adapters.sql.vector_cache",
      "VectorCache.get", True),
     ("read the candidates' rows (`_rows`)", "engine.adapters.sql.memory_store",
      "MemoryStore._rows", True),
     ("read the candidates' rows (`_candidate_rows`)", "engine.adapters.sql.memory_store",
      "MemoryStore._candidate_rows", True),
+    ("read the candidates' rows (`_read_candidates`)", "engine.adapters.sql.memory_store",
+     "MemoryStore._read_candidates", True),
     ("`lexical_scores` (BM25 over the candidates)", "engine.services.recall", "lexical_scores",
      False),
     ("`rank`", "engine.services.recall", "rank", False),
@@ -359,14 +368,18 @@ _SQL_KINDS = (
     ("FROM memory_versions", "vector cache: the owner's memory version (SQLite)"),
     ("SELECT id, embedding, created_at, archived FROM memories",
      "vector cache: reload the owner's vectors (SQLite)"),
+    ("FROM memory_term_stats WHERE owner_id = ? AND term IN",
+     "lexical statistics (memory_term_stats)"),
     ("memory_terms", "lexical index (memory_terms)"),
     ("UPDATE memories SET last_accessed_at", "touch: UPDATE last_accessed_at"),
     ("vector_send", "read candidate rows (text, vector)"),
+    ("SELECT id, ecosystem_id, owner_id, channel_id", "read candidate rows (text, vector)"),
     ("ORDER BY memories.created_at DESC", "most recent ids"),
     ("ORDER BY memories.importance DESC", "most important ids"),
 )
 #: The two nearest-neighbour statements of PostgreSQL (see ``MemoryStore._nearest_ids_pg``).
-NEAREST_INDEXED = "nearest: ORDER BY distance LIMIT (HNSW iterative scan, or planner's choice)"
+NEAREST_INDEXED = ("nearest: ORDER BY distance LIMIT (HNSW iterative scan, or planner's choice; on "
+                   "PostgreSQL with the lexical, most recent and most important ids)")
 NEAREST_EXACT = "nearest: exact fallback (distance + 0, no HNSW)"
 _VECTOR_LITERAL = re.compile(r"'\[[-0-9.,e ]*\]'")
 
@@ -376,6 +389,8 @@ def sql_kind(statement: str) -> str:
     flat = " ".join(statement.split())
     if "<=>" in flat:
         return NEAREST_EXACT if "+ %(" in flat or "+ 0" in flat else NEAREST_INDEXED
+    if flat.startswith("SELECT NULL::bytea"):
+        return "ids without a vector (lexical, most recent, most important)"
     for marker, label in _SQL_KINDS:
         if marker in flat:
             return label

@@ -126,8 +126,8 @@ def decode(lexicon: Sequence[str], stats: bytes | None, postings: bytes | None) 
     rows = np.frombuffer(bytes(postings), dtype=_PACKED_POSTING)
     # Positions in the lexicon, to positions among the kept terms (same sorted order).
     position = np.full(len(lexicon) + 1, -1, dtype=np.int64)
-    for i, term in enumerate(kept):
-        position[lexicon.index(term) + 1] = i
+    for i, name in enumerate(kept):
+        position[lexicon.index(name) + 1] = i
     term = position[rows["term"].astype(np.int64)]
     keep = term >= 0  # the SQL keeps the same terms; this only guards the decoding
     return bm25_arrays(term[keep], rows["id"][keep].astype(np.int64),

@@ -38,19 +38,27 @@ from sqlalchemy import (
     LargeBinary,
     Select,
     func,
-    literal,
     null,
     select,
     text,
     type_coerce,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Connection
 
-from engine.adapters.sql.lexical_index import LexicalIndex, text_length
+from engine.adapters.sql.lexical_index import (
+    NO_MATCHES,
+    PG_LEXICAL_COLUMNS,
+    LexicalIndex,
+    Matches,
+    decode,
+    pg_parameters,
+    query_lexicon,
+    text_length,
+)
 from engine.adapters.sql.tables import memories, memory_sources
-from engine.adapters.sql.vector_cache import VECTOR_CACHE, micros
+from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
+from engine.lexical import DOC_TERM
 from engine.memory import Memory, cosines
 
 __all__ = [
@@ -164,31 +172,49 @@ class MemoryStore:
         computed from the stored float32 values with ``engine.memory.cosines`` over the
         candidates in id order, so the same candidates give bit-for-bit the same scores on
         every backend.
+
+        Two statements on either backend (recall's hot path: plain SQL through the driver,
+        no statement building). PostgreSQL: one for the ids (the nearest through HNSW, the
+        lexical statistics and postings, the most recent and the most important), one for the
+        candidates' rows. SQLite: the nearest from the vector cache (whose version is one
+        statement), the lexical index (two), and one for the rows with the most recent and
+        the most important.
         """
-        visible = self._visible(owner_id, before)
-        ids: set[int] = set()
         query = np.asarray(vector, dtype=np.float64) if vector is not None else None
-        if query is not None and nearest > 0 and query.any():
-            ids.update(self._nearest_ids(owner_id, query, nearest, before))
-        bm25 = self.lexical.scores(owner_id, terms) if terms else {}
+        searching = query is not None and nearest > 0 and bool(query.any())
+        wanted = [t for t in dict.fromkeys(terms) if t != DOC_TERM]
+        postgres = self.conn.dialect.name == "postgresql"
+        entry: OwnerVectors | None = None
+        sides: tuple[set[int], int, int]
+        if postgres:
+            near, (lex_ids, lex_scores), side_ids = self._gather_pg(
+                owner_id, query if searching else None, nearest, recent, important, wanted,
+                before)
+            sides = (side_ids, 0, 0)
+        else:
+            if query is not None:
+                entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
+            near = (self._nearest_ids_exact(owner_id, query, nearest, before, entry)
+                    if searching and query is not None else [])
+            lex_ids, lex_scores = self.lexical.matches(owner_id, wanted) if wanted else NO_MATCHES
+            sides = (set(), max(0, recent), max(0, important))
         # The best lexical matches, visible or not: over-fetched, so that archived or too
         # recent ones (filtered out when the rows are read) do not leave the list short.
-        matches = sorted(bm25, key=lambda i: (-bm25[i], -i))[: 2 * lexical] if lexical else []
-        cached = self.conn.dialect.name == "sqlite" and query is not None
-        # The most recent and the most important come in the same statement as the rows.
-        sides = [self._top_select(visible, _NEWEST, recent),
-                 self._top_select(visible, _WEIGHTIEST, important)]
-        rows = self._candidate_rows(sorted(ids.union(matches)), self._visible_by_id(
-            owner_id, before), vectors=not cached, sides=[q for q in sides if q is not None])
+        matches: list[int] = []
+        if lexical and len(lex_ids):
+            order = np.lexsort((-lex_ids, -lex_scores))[: 2 * lexical]
+            matches = lex_ids[order].tolist()
+        ids = set(near)
+        rows = self._read_candidates(sorted(ids.union(matches)), owner_id, before,
+                                     vectors=postgres and query is not None, sides=sides)
         ids.update(r[0] for r in rows if r[-1])
         if matches:
             read = {r[0] for r in rows}
             keep = ids.union([i for i in matches if i in read][:lexical])
             rows = [r for r in rows if r[0] in keep]
         similarity = np.zeros(len(rows))
-        if cached and query is not None and rows:
+        if entry is not None and query is not None and rows:
             # SQLite: the vectors are in the process's cache (the same stored float32 values).
-            entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
             at = entry.rows_of([r[0] for r in rows])
             present = np.nonzero(at >= 0)[0]
             if len(present):
@@ -200,48 +226,158 @@ class MemoryStore:
             if with_vector:
                 matrix = np.stack([self._vector(rows[i][-2]) for i in with_vector])
                 similarity[with_vector] = cosines(matrix, query)
+        bm25 = np.zeros(len(rows))
+        if len(lex_ids) and rows:
+            wanted_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            pos = np.clip(np.searchsorted(lex_ids, wanted_ids), 0, len(lex_ids) - 1)
+            hit = lex_ids[pos] == wanted_ids
+            bm25[hit] = lex_scores[pos[hit]]
         return [
-            (_candidate(r), float(similarity[i]), float(bm25.get(r[0], 0.0)))
+            (_candidate(r), float(similarity[i]), float(bm25[i]))
             for i, r in enumerate(rows)
         ]
 
-    def _candidate_rows(
-        self, ids: Sequence[int], where: Sequence[ColumnElement[bool]], *, vectors: bool,
-        sides: Sequence[Select[Any]] = (),
+    def _gather_pg(
+        self, owner_id: int, query: np.ndarray | None, nearest: int, recent: int,
+        important: int, wanted: Sequence[str], before: datetime | None,
+    ) -> tuple[list[int], Matches, set[int]]:
+        """PostgreSQL, one round trip: the nearest ids (HNSW, see ``_nearest_ids_pg``), the
+        lexical matches, and the ids of the most recent and the most important."""
+        visible = "owner_id = %(owner)s AND archived IS false" + (
+            " AND created_at < %(before)s" if before is not None else "")
+        params: dict[str, Any] = {"owner": owner_id, "before": before}
+        columns: list[str] = []
+        fetch = 0
+        if query is not None:
+            ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, nearest))
+            if ef_search != SESSION_EF_SEARCH:  # for this transaction only
+                self.conn.exec_driver_sql("SELECT set_config('hnsw.ef_search', %(ef)s, true)",
+                                          {"ef": str(ef_search)})
+            fetch = nearest + min(OVERFETCH_MAX, max(nearest, OVERFETCH_MIN))
+            params.update(vec=self._pg_vector(query), fetch=fetch)
+            columns.append(
+                "(SELECT string_agg(int8send(n.id) || float8send(n.d), ''::bytea) FROM ("
+                "SELECT id, embedding <=> %(vec)s::vector AS d FROM memories "
+                f"WHERE {visible} AND embedding IS NOT NULL ORDER BY d LIMIT %(fetch)s) AS n)")
+        else:
+            columns.append("NULL::bytea")
+        lexicon = query_lexicon(wanted) if wanted else []
+        if lexicon:
+            params.update(pg_parameters(owner_id, lexicon))
+            columns.append(PG_LEXICAL_COLUMNS)
+        else:
+            columns.append("NULL::bytea, NULL::bytea")
+        for limit, order, name in ((recent, "created_at DESC, id DESC", "recent"),
+                                   (important, "importance DESC, created_at DESC, id DESC",
+                                    "important")):
+            params[name] = max(0, limit)
+            columns.append(f"ARRAY(SELECT id FROM memories WHERE {visible} "
+                           f"ORDER BY {order} LIMIT %({name})s)")
+        result = self.conn.exec_driver_sql("SELECT " + ", ".join(columns), params)
+        try:
+            first = result.cursor.fetchone()
+        finally:
+            result.close()
+        assert first is not None  # a SELECT without FROM: always one row
+        near_raw, stats, postings, recent_ids, important_ids = first
+        near: list[int] = []
+        if query is not None:
+            found = np.frombuffer(bytes(near_raw or b""), dtype=_PACKED_NEAREST)
+            pairs = list(zip(found["id"].tolist(), found["d"].tolist(), strict=True))
+            if len(pairs) < fetch:
+                # Short: the owner has fewer rows, or the iterative scan spent its budget.
+                pairs = self._nearest_exact_pg(params, visible, nearest)
+            pairs.sort(key=lambda p: (p[1], -p[0]))
+            near = [int(i) for i, _ in pairs[:nearest]]
+        lex = decode(lexicon, stats, postings) if lexicon else NO_MATCHES
+        return near, lex, {int(i) for i in (*recent_ids, *important_ids)}
+
+    def _nearest_exact_pg(
+        self, params: dict[str, Any], visible: str, limit: int
+    ) -> list[tuple[int, float]]:
+        """The exact nearest (``+ 0`` keeps the planner off the HNSW index)."""
+        result = self.conn.exec_driver_sql(
+            "SELECT id, (embedding <=> %(vec)s::vector) + 0 AS d FROM memories "
+            f"WHERE {visible} AND embedding IS NOT NULL ORDER BY d, id DESC LIMIT %(limit)s",
+            {**params, "limit": limit})
+        try:
+            return [(int(i), float(d)) for i, d in result.cursor.fetchall()]
+        finally:
+            result.close()
+
+    def _read_candidates(
+        self, ids: Sequence[int], owner_id: int, before: datetime | None, *, vectors: bool,
+        sides: tuple[set[int], int, int],
     ) -> list[tuple[Any, ...]]:
-        """Plain driver tuples in id order: ``_CANDIDATE_COLUMNS``, the raw vector (or None)
-        and whether the row came from one of ``sides`` (id-selecting subqueries read in the
-        same statement). SQLAlchemy's per-row processing would cost more than the query."""
-        raw = self._raw_embedding() if vectors else null()
-        rows: list[tuple[Any, ...]] = []
-        chunks = [list(ids[at : at + _IN_CHUNK]) for at in range(0, len(ids), _IN_CHUNK)]
-        for n, chunk in enumerate(chunks or [[]]):
-            # One SELECT per source, united: an OR of IN lists would make the databases scan
-            # all the owner's rows instead of looking the ids up.
-            parts = [select(*_CANDIDATE_COLUMNS, raw, literal(False).label("side"))
-                     .where(memories.c.id.in_(chunk), *where)] if chunk else []
-            if n == 0:
-                parts += [select(*_CANDIDATE_COLUMNS, raw, literal(True).label("side"))
-                          .where(memories.c.id.in_(q.scalar_subquery()), *where) for q in sides]
-            if not parts:
-                continue
-            result = self.conn.execute(union_all(*parts) if len(parts) > 1 else parts[0])
+        """Plain driver tuples in id order: ``_CANDIDATE_SQL``'s columns, the raw vector (or
+        None) and whether the row is a side one (most recent or most important). ``sides``:
+        the side ids already known (PostgreSQL), or how many of the most recent and of the
+        most important to read in the same statement (SQLite). Rows are looked up by primary
+        key: ``owner_id + 0`` keeps the planners off the owner's index (with it SQLite scans
+        all the owner's rows)."""
+        side_ids, recent, important = sides
+        postgres = self.conn.dialect.name == "postgresql"
+        raw = ("vector_send(embedding)" if vectors else "NULL") if postgres else "NULL"
+        if postgres:
+            wanted = sorted(set(ids).union(side_ids))
+            if not wanted:
+                return []
+            where = "owner_id + 0 = %(owner)s AND archived IS false" + (
+                " AND created_at < %(before)s" if before is not None else "")
+            result = self.conn.exec_driver_sql(
+                f"SELECT {_CANDIDATE_SQL}, {raw} FROM memories "
+                f"WHERE id = ANY(%(ids)s::bigint[]) AND {where}",
+                {"ids": wanted, "owner": owner_id, "before": before})
             try:
-                rows.extend(tuple(r) for r in result.cursor.fetchall())
+                fetched = result.cursor.fetchall()
+            finally:
+                result.close()
+            rows = [(*r, r[0] in side_ids) for r in fetched]
+        else:
+            stamp = self._sqlite_time(before) if before is not None else None
+            by_id = "owner_id + 0 = ? AND archived = 0" + (
+                " AND created_at < ?" if stamp is not None else "")
+            own = "owner_id = ? AND archived = 0" + (
+                " AND created_at < ?" if stamp is not None else "")
+            extra = (stamp,) if stamp is not None else ()
+            parts: list[str] = []
+            args: list[Any] = []
+            if ids:
+                parts.append(f"SELECT {_CANDIDATE_SQL}, {raw}, 0 FROM memories "
+                             f"WHERE id IN ({','.join(str(int(i)) for i in ids)}) AND {by_id}")
+                args += [owner_id, *extra]
+            for limit, order in ((recent, "created_at DESC, id DESC"),
+                                 (important, "importance DESC, created_at DESC, id DESC")):
+                if limit > 0:
+                    parts.append(
+                        f"SELECT {_CANDIDATE_SQL}, {raw}, 1 FROM memories WHERE id IN ("
+                        f"SELECT id FROM memories WHERE {own} ORDER BY {order} LIMIT ?) "
+                        f"AND {by_id}")
+                    args += [owner_id, *extra, limit, owner_id, *extra]
+            if not parts:
+                return []
+            result = self.conn.exec_driver_sql(" UNION ALL ".join(parts), tuple(args))
+            try:
+                rows = list(result.cursor.fetchall())
             finally:
                 result.close()
         unique: dict[int, tuple[Any, ...]] = {}
-        for row in rows:  # a side row may come again with a later chunk: it stays a side row
+        for row in rows:  # a side row may come again as a candidate: it stays a side row
             if int(row[0]) not in unique or not unique[int(row[0])][-1]:
                 unique[int(row[0])] = row
         return [unique[i] for i in sorted(unique)]
 
-    def _top_select(
-        self, where: Sequence[ColumnElement[bool]], order: Sequence[Any], limit: int
-    ) -> Select[Any] | None:
-        if limit <= 0:
-            return None
-        return select(memories.c.id).where(*where).order_by(*order).limit(limit)
+    def _pg_vector(self, query: np.ndarray) -> Any:
+        """The query vector as the store binds it (pgvector's text form, as for any column)."""
+        dialect = self.conn.dialect
+        process = memories.c.embedding.type.dialect_impl(dialect).bind_processor(dialect)
+        return process(list(map(float, query))) if process else list(map(float, query))
+
+    def _sqlite_time(self, when: datetime) -> Any:
+        """A time as SQLite stores a ``UtcDateTime`` (for plain SQL comparisons)."""
+        dialect = self.conn.dialect
+        process = memories.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        return process(when) if process else when
 
     def nearest(
         self,
@@ -287,11 +423,20 @@ class MemoryStore:
         )
 
     def touch(self, memory_ids: Sequence[int], when: datetime) -> None:
-        if memory_ids:
-            self.conn.execute(
-                update(memories).where(memories.c.id.in_(list(memory_ids)))
-                .values(last_accessed_at=when)
-            )
+        """Mark memories as accessed at ``when`` (one plain UPDATE: recall's last statement)."""
+        if not memory_ids:
+            return
+        ids = [int(i) for i in memory_ids]
+        if self.conn.dialect.name == "postgresql":
+            self.conn.exec_driver_sql(
+                "UPDATE memories SET last_accessed_at = %(when)s WHERE id = ANY(%(ids)s::bigint[])",
+                {"when": when, "ids": ids})
+            return
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ",".join(str(i) for i in ids[start : start + _IN_CHUNK])
+            self.conn.exec_driver_sql(
+                f"UPDATE memories SET last_accessed_at = ? WHERE id IN ({chunk})",
+                (self._sqlite_time(when),))
 
     def sources_of(self, memory_id: int) -> list[int]:
         rows = self.conn.execute(
@@ -339,7 +484,8 @@ class MemoryStore:
         return [int(r.id) for r in found[:limit]]
 
     def _nearest_ids_exact(
-        self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None
+        self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None,
+        entry: OwnerVectors | None = None,
     ) -> list[int]:
         """Exact search: every visible vector of the owner, scored with numpy, top ``limit``.
 
@@ -347,7 +493,8 @@ class MemoryStore:
         SQLite triggers of migration 0005). Selection is computed in float32 (what is stored);
         the caller orders the winners in float64, as for PostgreSQL.
         """
-        entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
+        if entry is None:
+            entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
         visible = ~entry.archived
         if before is not None:
             visible &= entry.created < micros(before)
@@ -459,6 +606,13 @@ _CANDIDATE_COLUMNS = (
     memories.c.kind, memories.c.text, memories.c.importance, memories.c.emotional_tone,
     memories.c.created_at, memories.c.last_accessed_at,
 )
+
+
+#: The same, as plain SQL (recall's hot path).
+_CANDIDATE_SQL = ("id, ecosystem_id, owner_id, channel_id, kind, text, importance, "
+                  "emotional_tone, created_at, last_accessed_at")
+#: PostgreSQL's packed nearest ids and distances (``_gather_pg``).
+_PACKED_NEAREST = np.dtype([("id", ">i8"), ("d", ">f8")])
 
 
 def _utc(value: Any) -> datetime:
