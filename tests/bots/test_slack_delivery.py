@@ -39,12 +39,12 @@ def _message(h: SlackHarness, text: str, channel: str = CHANNEL) -> OutgoingMess
 def test_posts_to_one_channel_are_paced_and_others_are_not_held_up(
         harness: SlackHarness) -> None:
     outbox = _outbox(harness)
-    for i in range(3):
+    for i in range(2):
         outbox.deliver(_message(harness, f"line {i}"))
     outbox.deliver(_message(harness, "elsewhere", channel="C0002"))
     times = [p.at for p in harness.fake.posted(CHANNEL)]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert len(times) == 3 and min(gaps) >= 1.0
+    assert len(times) == 2 and min(gaps) >= 1.0
     assert harness.fake.posted("C0002")[0].at - times[-1] < 0.5
     assert harness.fake.rate_limited == 0
 
