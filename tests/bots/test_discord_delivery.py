@@ -260,6 +260,21 @@ def test_429_retry_after_is_obeyed(env: Env) -> None:
 
 
 @EMBEDDED_ONLY
+def test_a_post_returns_once_accepted_the_pacing_alone_waits(env: Env) -> None:
+    """discord.py would sleep out the webhook's bucket after its 5th post (Remaining: 0);
+    the shared pacing already spaces the posts, so the 5th returns at once and the 6th
+    waits its turn before posting."""
+    env.outbox.deliver(env.message("Post 0."))
+    started = time.monotonic()
+    for i in range(1, 5):
+        env.outbox.deliver(env.message(f"Post {i}."))
+    assert time.monotonic() - started < 1.0
+    env.outbox.deliver(env.message("Post 5."))
+    assert time.monotonic() - started > 1.5  # 5 per 2 s (+ margin) since post 0
+    assert env.fake.rate_limited == [] and len(env.fake.posted()) == 6
+
+
+@EMBEDDED_ONLY
 def test_a_long_retry_after_is_not_waited_out(env: Env) -> None:
     env.outbox.deliver(env.message("First."))
     env.fake.fail_next(429, route=EXECUTE, retry_after=600)

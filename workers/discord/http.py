@@ -5,7 +5,12 @@ bot-token REST client, and one reading of Discord's errors.
 unset = discord.py's own ``Route.BASE``), puts a timeout on every request, counts the 429s it
 sees and refuses to wait out a ``Retry-After`` longer than ``max_retry_after_s``: it raises
 ``RateLimited`` at once instead of letting discord.py sleep (discord.py itself retries shorter
-429s up to five times, sleeping their ``retry_after``).
+429s up to five times, sleeping their ``retry_after``). It also hides ``X-RateLimit-Remaining:
+0`` on successful answers: the shared Redis pacing already schedules every post of every worker
+within the webhook's bucket, and discord.py would otherwise sleep until the bucket resets
+*after* the post went out — holding the worker (and every thread of the process posting
+through that webhook) up to 2 s for nothing (benchmarks/discord_delivery.py measured it as the
+p95 of our own overhead). A 429, should one come, still reaches discord.py and is obeyed.
 
 ``BotRest`` makes the few bot-token calls delivery needs (list and create webhooks, post as a
 bot) with the same bounded 429 handling, two retries on 5xx and network errors, and no retry
@@ -64,11 +69,12 @@ class DiscordSession(requests.Session):
     """The session discord.py's ``SyncWebhook`` sends through (see the module docstring)."""
 
     def __init__(self, configured_base: str | None, *, max_retry_after_s: float,
-                 counter: RateLimitCounter) -> None:
+                 counter: RateLimitCounter, defer_to_pacing: bool = True) -> None:
         super().__init__()
         self.configured_base = configured_base.rstrip("/") if configured_base else None
         self.max_retry_after_s = max_retry_after_s
         self.counter = counter
+        self.defer_to_pacing = defer_to_pacing
         self.headers["User-Agent"] = USER_AGENT
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -80,6 +86,8 @@ class DiscordSession(requests.Session):
             url = self.configured_base + url[len(default):]
         kwargs.setdefault("timeout", TIMEOUT_S)
         response = super().request(method, url, *args, **kwargs)
+        if response.status_code < 300 and self.defer_to_pacing:
+            response.headers.pop("X-RateLimit-Remaining", None)
         if response.status_code == 429:
             self.counter.add()
             wait = _retry_after(response)
