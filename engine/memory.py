@@ -27,6 +27,7 @@ __all__ = [
     "within_budget",
     "observation_text",
     "rank",
+    "rank_order",
     "cosine",
     "cosines",
     "first_person",
@@ -192,32 +193,52 @@ def rank(
         raise ValueError("lexical scores must be aligned with the memories")
     if relevance is not None and len(relevance) != len(memories):
         raise ValueError("relevance must be aligned with the memories")
-    recency = np.array([
-        RECENCY_DECAY ** max(0.0, (now - m.last_accessed_at).total_seconds() / 3600.0)
-        for m in memories
-    ])
-    importance = np.array([float(m.importance) for m in memories])
     related = (
         np.asarray(relevance, dtype=np.float64) if relevance is not None
         else _relevance(memories, query_embedding)
     )
+    order = rank_order(
+        now, k, weights,
+        importance=[float(m.importance) for m in memories],
+        last_accessed=[m.last_accessed_at for m in memories],
+        created=[m.created_at for m in memories],
+        ids=[m.id if m.id is not None else -1 for m in memories],
+        relevance=related, lexical=lexical,
+    )
+    return [memories[i] for i in order]
+
+
+def rank_order(
+    now: datetime,
+    k: int,
+    weights: RetrievalWeights,
+    *,
+    importance: Sequence[float],
+    last_accessed: Sequence[datetime],
+    created: Sequence[datetime],
+    ids: Sequence[int],
+    relevance: Sequence[float] | np.ndarray,
+    lexical: Sequence[float] | np.ndarray | None = None,
+) -> list[int]:
+    """``rank`` over the candidates' fields given as parallel sequences: the positions of the
+    best ``k``, best first (recall ranks its candidates before building any ``Memory``)."""
+    n = len(ids)
+    if n == 0 or k <= 0:
+        return []
+    recency = np.array([
+        RECENCY_DECAY ** max(0.0, (now - accessed).total_seconds() / 3600.0)
+        for accessed in last_accessed
+    ])
     score = (
         weights.recency * _normalise(recency)
-        + weights.importance * _normalise(importance)
-        + weights.relevance * _normalise(related)
+        + weights.importance * _normalise(np.asarray(importance, dtype=np.float64))
+        + weights.relevance * _normalise(np.asarray(relevance, dtype=np.float64))
     )
     if lexical is not None:
         score = score + weights.lexical * _normalise(np.asarray(lexical, dtype=np.float64))
-    order = sorted(
-        range(len(memories)),
-        key=lambda i: (
-            float(score[i]),
-            memories[i].created_at.timestamp(),
-            memories[i].id if memories[i].id is not None else -1,
-        ),
-        reverse=True,
-    )
-    return [memories[i] for i in order[:k]]
+    stamps = [moment.timestamp() for moment in created]
+    order = sorted(range(n), key=lambda i: (float(score[i]), stamps[i], ids[i]), reverse=True)
+    return order[:k]
 
 
 def cosines(matrix: np.ndarray, query: Sequence[float] | np.ndarray) -> np.ndarray:

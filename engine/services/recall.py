@@ -12,9 +12,9 @@ what is measured is what runs. Steps:
    meaning, by its exact words, by being recent or by mattering.
 3. Every candidate carries its cosine similarity and its BM25 score (a fourth component
    weighted by ``weights.lexical``; without ``lexical`` the ranking has three).
-4. Rank them (``engine.memory.rank``: recency + importance + relevance [+ lexical], each
-   min-max normalised over the candidates) and keep the best ``k``; equal scores go to the
-   newer memory.
+4. Rank them (``engine.memory.rank_order``, as ``rank`` does: recency + importance +
+   relevance [+ lexical], each min-max normalised over the candidates) and keep the best
+   ``k``; equal scores go to the newer memory. ``Memory`` objects are built for those only.
 5. Mark the recalled memories as accessed now (recency counts from the last access), in the
    caller's unit of work: the caller commits.
 
@@ -29,7 +29,7 @@ from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.lexical import query_terms
-from engine.memory import Memory, RetrievalWeights, rank
+from engine.memory import Memory, RetrievalWeights, rank_order
 from engine.ports import Embedder
 
 __all__ = ["recall", "DEFAULT_CANDIDATES", "SIDE_SHARE"]
@@ -89,12 +89,16 @@ def recall(
         owner_id, vector, nearest=max(0, candidates), recent=side, important=side,
         terms=terms, lexical=max(0, candidates), before=before,
     )
-    if not pool:
+    if not len(pool):
         return []
-    memories = [m for m, _, _ in pool]  # in id order: nothing downstream depends on plans
-    relevance = [similarity for _, similarity, _ in pool]
-    lexical_part = [score for _, _, score in pool] if lexical else None
-    best = rank(memories, vector, now, k, weights, lexical=lexical_part, relevance=relevance)
+    # Ranked from the candidates' fields (in id order: nothing downstream depends on plans);
+    # ``Memory`` objects are built for the winners only.
+    order = rank_order(
+        now, k, weights, importance=pool.importance, last_accessed=pool.last_accessed(),
+        created=pool.created(), ids=pool.ids, relevance=pool.relevance,
+        lexical=pool.lexical if lexical else None,
+    )
+    best = [pool.memory(i) for i in order]
     uow.memories.touch([m.id for m in best if m.id is not None], now)
     for memory in best:
         memory.last_accessed_at = now

@@ -28,6 +28,7 @@ otherwise both databases compute the selected columns of every row before sortin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,7 +63,7 @@ from engine.lexical import DOC_TERM
 from engine.memory import Memory, cosines
 
 __all__ = [
-    "MemoryStore", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OVERFETCH_MAX",
+    "MemoryStore", "RecallPool", "EF_SEARCH_MIN", "EF_SEARCH_MAX", "OVERFETCH_MIN", "OVERFETCH_MAX",
     "SESSION_EF_SEARCH", "postgres_session_settings",
 ]
 
@@ -103,6 +104,36 @@ def postgres_session_settings(dbapi_conn: Any, _record: Any) -> None:
         cur.execute("SET hnsw.iterative_scan = relaxed_order")
         cur.execute(f"SET hnsw.ef_search = {SESSION_EF_SEARCH}")
     dbapi_conn.commit()
+
+
+@dataclass(frozen=True)
+class RecallPool:
+    """Recall's candidates: plain driver rows (``_CANDIDATE_SQL``'s columns first) in id
+    order, with each one's cosine similarity to the query and BM25 score."""
+
+    rows: list[tuple[Any, ...]]
+    relevance: np.ndarray
+    lexical: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(r[0]) for r in self.rows]
+
+    @property
+    def importance(self) -> list[float]:
+        return [float(r[6]) for r in self.rows]
+
+    def created(self) -> list[datetime]:
+        return [_utc(r[8]) for r in self.rows]
+
+    def last_accessed(self) -> list[datetime]:
+        return [_utc(r[9]) for r in self.rows]
+
+    def memory(self, index: int) -> Memory:
+        return _candidate(self.rows[index])
 
 
 class MemoryStore:
@@ -162,16 +193,17 @@ class MemoryStore:
         terms: Sequence[str] = (),
         lexical: int = 0,
         before: datetime | None = None,
-    ) -> list[tuple[Memory, float, float]]:
+    ) -> RecallPool:
         """The union of ``nearest``, the ``lexical`` best BM25 matches of ``terms``,
         ``recent_for`` and ``most_important``, read at once.
 
-        Returns each candidate, in id order (its ``embedding`` is not loaded), with its cosine
-        similarity to ``vector`` (0 without a vector or an embedding) and its BM25 score for
-        ``terms`` over all the owner's memories (0 when it shares none). Similarities are
-        computed from the stored float32 values with ``engine.memory.cosines`` over the
-        candidates in id order, so the same candidates give bit-for-bit the same scores on
-        every backend.
+        Returns the candidates in id order (``RecallPool``: their fields, from which recall
+        ranks them and builds ``Memory`` objects, without ``embedding``, for the winners only),
+        each with its cosine similarity to ``vector`` (0 without a vector or an embedding) and
+        its BM25 score for ``terms`` over all the owner's memories (0 when it shares none).
+        Similarities are computed from the stored float32 values with ``engine.memory.cosines``
+        over the candidates in id order, so the same candidates give bit-for-bit the same
+        scores on every backend.
 
         Two statements on either backend (recall's hot path: plain SQL through the driver,
         no statement building). PostgreSQL: one for the ids (the nearest through HNSW, the
@@ -232,10 +264,7 @@ class MemoryStore:
             pos = np.clip(np.searchsorted(lex_ids, wanted_ids), 0, len(lex_ids) - 1)
             hit = lex_ids[pos] == wanted_ids
             bm25[hit] = lex_scores[pos[hit]]
-        return [
-            (_candidate(r), float(similarity[i]), float(bm25[i]))
-            for i, r in enumerate(rows)
-        ]
+        return RecallPool(rows, similarity, bm25)
 
     def _gather_pg(
         self, owner_id: int, query: np.ndarray | None, nearest: int, recent: int,
