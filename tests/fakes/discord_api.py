@@ -39,7 +39,8 @@ Implemented (paths under ``/api/v10``):
   - Counters: ``requests`` (every request with its route and status), ``route_counts``,
     ``rate_limited`` (429s served), ``invalid_requests`` (401/403/429, Discord bans at 10,000 in
     10 minutes), ``messages`` / ``posted(channel_id)`` (username, avatar_url, content,
-    allowed_mentions, thread_id, files...), ``interaction_callbacks``.
+    allowed_mentions, thread_id, files, ``uploads`` (their bytes), ``components``... — an
+    interaction's answer as last edited), ``interaction_callbacks``.
 
 The gateway (``GET /gateway``, ``GET /gateway/bot`` and the WebSocket the real client connects
 to) is ``fake.gateway``, a ``FakeGateway`` (tests/fakes/discord_gateway.py): it dispatches
