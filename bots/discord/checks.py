@@ -55,8 +55,8 @@ def is_admin(interaction: discord.Interaction) -> bool:
     return bool(permissions.manage_guild or permissions.administrator)
 
 
-def _role_setting(bot: Any, guild_id: int) -> str | None:
-    ecosystem = bot.ecosystem_of(guild_id)
+def _role_setting(bot: Any, guild_id: int, guild_name: str) -> str | None:
+    ecosystem = bot.ecosystem_of(guild_id, guild_name)
     value = ecosystem.settings.get(DIRECTOR_ROLE_KEY)
     return str(value) if value else None
 
@@ -65,11 +65,21 @@ async def director_role_id(interaction: discord.Interaction) -> str | None:
     """The server's configured director role id (None: the default role name applies)."""
     bot: Any = interaction.client
     assert interaction.guild_id is not None
+    name = interaction.guild.name if interaction.guild and interaction.guild.name else ""
     try:
-        return await asyncio.wait_for(bot.run_engine(_role_setting, bot, interaction.guild_id),
-                                      CHECK_TIMEOUT_S)
+        return await asyncio.wait_for(
+            bot.run_engine(_role_setting, bot, interaction.guild_id, name), CHECK_TIMEOUT_S)
     except TimeoutError as exc:
         raise CheckUnavailable() from exc
+
+
+def _has_director_role(interaction: discord.Interaction, configured: str | None) -> bool:
+    user = interaction.user
+    role_ids = [str(r) for r in getattr(user, "_roles", ())]  # ids, even with no role cache
+    role_names = [r.name for r in getattr(user, "roles", ()) if not r.is_default()]
+    default = interaction.client.deps.settings.discord_director_role  # type: ignore[attr-defined]
+    return may_direct(is_admin=False, role_ids=role_ids, role_names=role_names,
+                      director_role_id=configured, default_role_name=default)
 
 
 async def is_director(interaction: discord.Interaction) -> bool:
@@ -79,13 +89,7 @@ async def is_director(interaction: discord.Interaction) -> bool:
         return False
     if is_admin(interaction):
         return True
-    configured = await director_role_id(interaction)
-    user = interaction.user
-    role_ids = [str(r) for r in getattr(user, "_roles", ())]  # ids, even with no role cache
-    role_names = [r.name for r in getattr(user, "roles", ()) if not r.is_default()]
-    default = interaction.client.deps.settings.discord_director_role  # type: ignore[attr-defined]
-    return may_direct(is_admin=False, role_ids=role_ids, role_names=role_names,
-                      director_role_id=configured, default_role_name=default)
+    return _has_director_role(interaction, await director_role_id(interaction))
 
 
 def _role_label(interaction: discord.Interaction, configured: str | None) -> str:
@@ -101,9 +105,12 @@ def _role_label(interaction: discord.Interaction, configured: str | None) -> str
 async def _director_predicate(interaction: discord.Interaction) -> bool:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
-    if await is_director(interaction):
+    if is_admin(interaction):
         return True
-    raise NotDirector(_role_label(interaction, await director_role_id(interaction)))
+    configured = await director_role_id(interaction)
+    if _has_director_role(interaction, configured):
+        return True
+    raise NotDirector(_role_label(interaction, configured))
 
 
 async def _admin_predicate(interaction: discord.Interaction) -> bool:
