@@ -524,6 +524,34 @@ def test_slow_work_is_acknowledged_first_then_shown(container: Container,
     _scenario(container, fake_discord, body)
 
 
+def test_engine_failures_become_clear_ephemeral_lines(container: Container,
+                                                     fake_discord: FakeDiscord,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.errors import ServiceUnavailable
+    from engine.services import observatory
+
+    def away(*args: Any, **kwargs: Any) -> Any:
+        raise ServiceUnavailable("PostgreSQL at db:5432 refused the connection")
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(observatory, "observatory", away)
+    monkeypatch.setattr(observatory, "relationship_graph", broken)
+
+    async def body(cb: CommandBot) -> None:
+        down = cb.command("observatory")
+        await cb.invoke(down)
+        assert cb.text(down).startswith("Personae cannot reach its storage right now")
+        bug = cb.command("relationships graph")
+        await cb.invoke(bug)
+        assert cb.text(bug).startswith("Something went wrong on our side")
+        assert "internal detail" not in cb.text(bug)
+        assert is_ephemeral(cb.answer(down)) and is_ephemeral(cb.answer(bug))
+
+    _scenario(container, fake_discord, body)
+
+
 def test_observatory_embed(container: Container, fake_discord: FakeDiscord) -> None:
     _lively(container, fake_discord)
 
