@@ -17,7 +17,8 @@ is paced by several processes at once. The database is a SQLite file (WAL) share
 
 The load, per run (each post is wanted at a due time; the channel's characters take turns):
   - **bursts** on most channels: ``--burst`` (8) posts wanted at the same instant, at a random
-    time in the first 5 s — more than the webhook's 5 per 2 s, so its limit binds — then
+    time in the first ``--burst-window`` s (20) — more than the webhook's 5 per 2 s, so its
+    limit binds — then
     ``--posts`` − ``--burst`` (4) more at random times until ``--spread`` (25 s);
   - **hot channels**: ``--hot`` (10) of them get ``--hot-posts`` (36) posts, one every
     ``--spread`` / 36 s — more than 30 in a minute, so the channel limit binds and the last
@@ -62,11 +63,12 @@ from engine.messages import OutgoingMessage  # noqa: E402
 from engine.settings import Settings  # noqa: E402
 from tests.fakes.discord_api import FakeDiscord  # noqa: E402
 from workers.discord.outbox import DiscordOutbox  # noqa: E402
+from workers.discord.pacing import Reservation  # noqa: E402
 from workers.redis_conn import connect  # noqa: E402
 
-COLUMNS = ("posts", "fake 429s", "client 429s", "failed", "p50 s", "p95 s", "p99 s",
-           "paced %", "channel-held p50 s", "overhead p50 s", "overhead p95 s", "peak posts/s",
-           "wall s")
+COLUMNS = ("posts", "fake 429s", "webhook 429s", "channel 429s", "failed", "p50 s", "p95 s",
+           "p99 s", "paced %", "channel-held p50 s", "overhead p50 s", "overhead p95 s",
+           "peak posts/s", "wall s")
 FREE, WEBHOOK, CHANNEL = "free", "webhook", "channel"  # what a post was wanted into
 
 
@@ -99,7 +101,7 @@ def make_load(opts: argparse.Namespace, channels: list[str], rng: random.Random)
             dues = [i * opts.spread / opts.hot_posts for i in range(opts.hot_posts)]
             held = [CHANNEL if i >= 30 else FREE for i in range(opts.hot_posts)]
         else:
-            burst_at = rng.uniform(0, 5)
+            burst_at = rng.uniform(0, opts.burst_window)
             dues = [burst_at] * opts.burst + sorted(
                 rng.uniform(burst_at, opts.spread) for _ in range(opts.posts - opts.burst))
             held = ([WEBHOOK if i >= 5 else FREE for i in range(opts.burst)]
@@ -134,10 +136,10 @@ def worker_main(config: WorkerConfig, jobs: list[Job]) -> tuple[list[Result], li
     waited = threading.local()
     wait_turn = outbox.pacer.wait_turn
 
-    def timed_wait_turn(channel_id: str, webhook_id: str | None = None) -> float:
-        slept = wait_turn(channel_id, webhook_id)
-        waited.total += slept
-        return slept
+    def timed_wait_turn(channel_id: str, webhook_id: str | None = None) -> Reservation:
+        turn = wait_turn(channel_id, webhook_id)
+        waited.total += turn.wait_s
+        return turn
 
     outbox.pacer.wait_turn = timed_wait_turn  # type: ignore[method-assign]
 
@@ -220,6 +222,8 @@ def one_run(opts: argparse.Namespace, redis_url: str, run: int) -> dict[str, flo
             last_due = max(j.due for j in jobs)
             return {
                 "posts": float(len(fake.posted())), "fake 429s": float(len(fake.rate_limited)),
+                "webhook 429s": float(sum(r["scope"] == "user" for r in fake.rate_limited)),
+                "channel 429s": float(sum(r["scope"] == "shared" for r in fake.rate_limited)),
                 "client 429s": float(sum(c for _, _, c in outcomes)),
                 "failed": float(len(errors)),
                 "p50 s": percentile(latencies, 0.50), "p95 s": percentile(latencies, 0.95),
@@ -248,7 +252,8 @@ def peak_rate(times: list[float], window: float) -> float:
 def table(rows: list[tuple[str, dict[str, float]]]) -> str:
     out = ["| run | " + " | ".join(COLUMNS) + " |", "|---|" + "---:|" * len(COLUMNS)]
     for label, row in rows:
-        cells = [f"{row[c]:.0f}" if c in ("posts", "fake 429s", "client 429s", "failed")
+        cells = [f"{row[c]:.0f}" if c in ("posts", "fake 429s", "webhook 429s", "channel 429s",
+                                          "failed")
                  else f"{row[c]:.2f}" for c in COLUMNS]
         out.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(out)
@@ -270,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--characters", type=int, default=1000)
     parser.add_argument("--channels", type=int, default=200)
     parser.add_argument("--burst", type=int, default=8, help="posts at once per channel")
+    parser.add_argument("--burst-window", type=float, default=20.0,
+                        help="the bursts start at random times in this many first seconds")
     parser.add_argument("--posts", type=int, default=12, help="posts per ordinary channel")
     parser.add_argument("--hot", type=int, default=10, help="channels over 30 posts a minute")
     parser.add_argument("--hot-posts", type=int, default=36)
@@ -293,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- machine: {_bench.machine()}")
     print(f"- code: {_bench.revision(('workers', 'engine'))}")
     print(f"- load: {opts.characters} characters over {opts.channels} channels; {ordinary} "
-          f"channels × {opts.posts} posts ({opts.burst} at once, the rest within "
-          f"{opts.spread:g} s), {opts.hot} hot channels × {opts.hot_posts} posts (one every "
-          f"{opts.spread / opts.hot_posts:.2f} s) = {total} posts per run")
+          f"channels × {opts.posts} posts ({opts.burst} at once, at a random time in the first "
+          f"{opts.burst_window:g} s; the rest by {opts.spread:g} s), {opts.hot} hot channels × "
+          f"{opts.hot_posts} posts (one every {opts.spread / opts.hot_posts:.2f} s) = {total} "
+          "posts per run")
     print(f"- workers: {opts.processes} processes × {opts.threads} threads, one Redis, "
           "SQLite (WAL); fake Discord: 5 / 2 s per webhook, 30 / 60 s per channel\n",
           flush=True)

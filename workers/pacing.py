@@ -70,6 +70,31 @@ for _, key in ipairs(KEYS) do redis.call('LREM', key, -1, ARGV[1]) end
 return 1
 """
 
+# Moves a reservation to the time its post actually went out (now), when that is later, and
+# keeps the list in order. ARGV[1]: the reserved stamp.
+_CONFIRM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local stamp = tonumber(ARGV[1])
+if now <= stamp then return 0 end
+local unpack = unpack or table.unpack
+for _, key in ipairs(KEYS) do
+  local items = redis.call('LRANGE', key, 0, -1)
+  for j = #items, 1, -1 do
+    if tonumber(items[j]) == stamp then
+      items[j] = string.format('%d', now)
+      table.sort(items, function(a, b) return tonumber(a) < tonumber(b) end)
+      local ttl = redis.call('PTTL', key)
+      redis.call('DEL', key)
+      redis.call('RPUSH', key, unpack(items))
+      if ttl > 0 then redis.call('PEXPIRE', key, ttl + now - stamp) end
+      break
+    end
+  end
+end
+return 1
+"""
+
 
 class PacingUnavailable(Exception):
     """Redis cannot be reached: nothing may be posted unpaced."""
@@ -133,6 +158,7 @@ class Pacer:
         self._sleep = sleep
         self._reserve = client.register_script(_RESERVE)
         self._release = client.register_script(_RELEASE)
+        self._confirm = client.register_script(_CONFIRM)
 
     def key(self, name: str) -> str:
         return f"{self.prefix}:{name}"
@@ -166,6 +192,17 @@ class Pacer:
         """Give a reservation back (best effort: a lost one only makes pacing stricter)."""
         try:
             self._release(keys=list(reservation.keys), args=[reservation.stamp])
+        except redis.RedisError:
+            pass
+
+    def confirm(self, reservation: Reservation) -> None:
+        """Record that the reserved post went out only now (call it once the platform has
+        answered). A post that left late — a busy machine, a slow connection — would otherwise
+        open the platform's window later than its reservation says, and the post reserved a
+        period after it could land inside that window: later reservations are made from the
+        real time instead. Best effort, like ``release``."""
+        try:
+            self._confirm(keys=list(reservation.keys), args=[reservation.stamp])
         except redis.RedisError:
             pass
 

@@ -456,6 +456,18 @@ def test_a_long_backlog_is_refused_and_its_slot_given_back(redis_client: redis.R
     assert redis_client.llen(Pacer.keys("c", "w")[1]) == 2  # nothing left reserved
 
 
+def test_a_post_that_left_late_spaces_the_next_from_when_it_left(
+        redis_client: redis.Redis) -> None:
+    pacer = Pacer(redis_client, Rate(5, 2), Rate(2, 1.0), margin_s=0)
+    first = pacer.reserve("c", None)
+    assert pacer.reserve("c", None).wait_s == 0
+    time.sleep(0.3)  # the first post only goes out now
+    pacer.confirm(first)
+    assert pacer.reserve("c", None).wait_s >= 0.6  # 1 s after it left, not after its slot
+    entries = [int(x) for x in redis_client.lrange(Pacer.keys("c", None)[0], 0, -1)]
+    assert entries == sorted(entries) and len(entries) == 3
+
+
 @pytest.mark.parametrize("bad", ["", "5", "0/2", "5/0", "a/b", "5/-1", "5/nan"])
 def test_malformed_rates_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="rate"):

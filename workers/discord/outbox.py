@@ -8,7 +8,8 @@ REST only, no gateway. For one ``OutgoingMessage``:
    ``DeliveryError``). A blocked channel (``blocking.py``: the bot lost a permission there, or
    in the parent of a thread) fails at once with ``ChannelBlocked`` — no request to Discord.
 3. Each part is posted, in order, after waiting its turn (``pacing.py``: limits shared by every
-   worker through Redis; ``PacingUnavailable`` when Redis is down — nothing is posted unpaced):
+   worker through Redis; ``PacingUnavailable`` when Redis is down — nothing is posted unpaced;
+   the turn is confirmed with the real time once Discord has answered):
    - **persona mode** (default): through the channel's bot-owned webhook (``webhooks.py``) with
      the character's name (made acceptable to Discord: ``names.py``) and avatar; a thread
      through its parent's webhook with ``thread_id``. Webhook posts cannot reply to a message,
@@ -193,7 +194,7 @@ class DiscordOutbox:
     def _post_via_webhook(self, target: _Target, message: OutgoingMessage, part: str) -> str:
         hook = target.hook or self._obtain(target)
         while True:
-            self.pacer.wait_turn(target.parent_external_id, hook.id)
+            turn = self.pacer.wait_turn(target.parent_external_id, hook.id)
             try:
                 return self.webhooks.send(
                     hook, part, username=webhook_username(message.character_name),
@@ -212,6 +213,8 @@ class DiscordOutbox:
                     continue
                 raise self._failed(target, error_of(exc), "post through the channel's webhook"
                                    ) from exc
+            finally:
+                self.pacer.confirm(turn)
 
     def _obtain(self, target: _Target) -> Hook:
         try:
@@ -227,13 +230,15 @@ class DiscordOutbox:
         if first and message.reply_to_external_id:
             payload["message_reference"] = {"message_id": message.reply_to_external_id,
                                             "fail_if_not_exists": False}
-        self.pacer.wait_turn(target.parent_external_id, None)
+        turn = self.pacer.wait_turn(target.parent_external_id, None)
         try:
             data = self._bot(token).request(
                 "POST", f"/channels/{target.row.external_id}/messages", payload)
         except DiscordRejected as exc:
             raise self._failed(target, exc, f"let {message.character_name}'s own bot post "
                                             "(Send Messages)") from exc
+        finally:
+            self.pacer.confirm(turn)
         return str(data["id"])
 
     # -- failures ----------------------------------------------------------------------------
@@ -266,9 +271,12 @@ class DiscordOutbox:
         if not admin or bot is None or admin == target.row.external_id:
             return
         try:
-            self.pacer.wait_turn(admin, None)
-            bot.request("POST", f"/channels/{admin}/messages",
-                        {"content": text, "allowed_mentions": NO_MENTIONS_JSON})
+            turn = self.pacer.wait_turn(admin, None)
+            try:
+                bot.request("POST", f"/channels/{admin}/messages",
+                            {"content": text, "allowed_mentions": NO_MENTIONS_JSON})
+            finally:
+                self.pacer.confirm(turn)
         except DeliveryError as exc:
             log.warning("discord: could not tell the admins in channel %s: %s", admin, exc)
 

@@ -8,7 +8,11 @@ channel's —, a bot post on the channel's only, through the generic sliding-log
 most N reservations, so no window of Discord's, fixed or sliding, sees more than N posts as
 long as they arrive as reserved; ``margin_s`` is added to each T against request jitter).
 
-``wait_turn`` reserves and sleeps until the reserved time; the caller then posts at once.
+``wait_turn`` reserves and sleeps until the reserved time; the caller then posts at once and,
+once Discord has answered, calls ``confirm``: a post that went out late (a busy machine, a slow
+connection) moves its entry to the real time, so posts reserved after that are spaced from when
+Discord actually saw it (a late first post of a minute would otherwise let the 31st, reserved a
+minute after the *reservation*, land inside Discord's window).
 
 Bad input: a rate that is not ``"N/T"`` with N >= 1 and T > 0 raises ``ValueError`` (at
 start-up, from settings). Redis unreachable raises ``PacingUnavailable`` (nothing may be
@@ -88,9 +92,13 @@ class Pacer:
     def release(self, reservation: Reservation) -> None:
         self._pacer.release(reservation)
 
-    def wait_turn(self, channel_id: str, webhook_id: str | None = None) -> float:
-        """Reserve, then sleep until the reserved time. Returns the seconds slept."""
+    def confirm(self, reservation: Reservation) -> None:
+        """The post went out (Discord answered): see the module docstring. Best effort."""
+        self._pacer.confirm(reservation)
+
+    def wait_turn(self, channel_id: str, webhook_id: str | None = None) -> Reservation:
+        """Reserve, then sleep until the reserved time (``wait_s`` seconds)."""
         reservation = self.reserve(channel_id, webhook_id)
         if reservation.wait_s > 0:
             self._sleep(reservation.wait_s)
-        return reservation.wait_s
+        return reservation
