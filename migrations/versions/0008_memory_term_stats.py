@@ -1,14 +1,18 @@
 """lexical statistics per character, kept by triggers instead of counted per query
 
-BM25 needs, for one character, how many memories it has indexed and their summed length, and
-for each query term how many of them hold it. Recall used to count these from ``memory_terms``
-on every query (10,000 index rows for a character with 10,000 memories). ``memory_term_stats``
+BM25 needs, for one character, how many memories it has indexed and their summed length, and for
+each query term how many of them hold it. Recall used to count these from ``memory_terms`` on
+every query (10,000 index rows for a character with 10,000 memories). ``memory_term_stats``
 holds them per (owner, term) — the term ``""`` counts the memories and their length, as in
 ``memory_terms`` — and triggers on ``memory_terms`` keep it current in the same transaction,
 whoever writes or deletes index rows (the store, reindexing, erasure, cascades from deleted
 memories or characters). A row whose count falls to 0 is deleted (erasure leaves no word of a
-forgotten member behind). On PostgreSQL the triggers are per statement (transition tables: one
-aggregated upsert per INSERT, rows locked in (owner, term) order); on SQLite, per row.
+forgotten member behind). Each change also gives the row a new random ``version``: a process may
+keep a term's postings in memory (``engine.adapters.sql.lexical_index.POSTINGS_CACHE``) for as
+long as that version is unchanged (random, not a counter: a rolled-back change must not leave a
+version that a later, different change could repeat). On PostgreSQL the triggers are per
+statement (transition tables: one aggregated upsert per INSERT, rows locked in (owner, term)
+order); on SQLite, per row.
 
 Revision ID: 0008
 Revises: 0007
@@ -27,12 +31,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _SQLITE_ADD = (
-    "INSERT INTO memory_term_stats (owner_id, term, docs, total) "
-    "VALUES (NEW.owner_id, NEW.term, 1, NEW.tf) ON CONFLICT (owner_id, term) "
-    "DO UPDATE SET docs = docs + 1, total = total + excluded.total;"
+    "INSERT INTO memory_term_stats (owner_id, term, docs, total, version) "
+    "VALUES (NEW.owner_id, NEW.term, 1, NEW.tf, random()) ON CONFLICT (owner_id, term) "
+    "DO UPDATE SET docs = docs + 1, total = total + excluded.total, version = random();"
 )
 _SQLITE_REMOVE = (
-    "UPDATE memory_term_stats SET docs = docs - 1, total = total - OLD.tf "
+    "UPDATE memory_term_stats SET docs = docs - 1, total = total - OLD.tf, version = random() "
     "WHERE owner_id = OLD.owner_id AND term = OLD.term; "
     "DELETE FROM memory_term_stats "
     "WHERE owner_id = OLD.owner_id AND term = OLD.term AND docs <= 0;"
@@ -46,15 +50,19 @@ SQLITE_TRIGGERS = {
     ),
 }
 
-_PG_ADD = """
-    INSERT INTO memory_term_stats AS s (owner_id, term, docs, total)
-    SELECT owner_id, term, count(*), sum(tf) FROM new_terms
+#: A random bigint (PostgreSQL).
+_PG_RANDOM = "(random() * 9.0e18)::bigint"
+_PG_ADD = f"""
+    INSERT INTO memory_term_stats AS s (owner_id, term, docs, total, version)
+    SELECT owner_id, term, count(*), sum(tf), {_PG_RANDOM} FROM new_terms
     GROUP BY owner_id, term ORDER BY owner_id, term
     ON CONFLICT (owner_id, term)
-    DO UPDATE SET docs = s.docs + excluded.docs, total = s.total + excluded.total;
+    DO UPDATE SET docs = s.docs + excluded.docs, total = s.total + excluded.total,
+                  version = excluded.version;
 """
-_PG_REMOVE = """
-    UPDATE memory_term_stats AS s SET docs = s.docs - d.docs, total = s.total - d.total
+_PG_REMOVE = f"""
+    UPDATE memory_term_stats AS s SET docs = s.docs - d.docs, total = s.total - d.total,
+                                      version = {_PG_RANDOM}
     FROM (SELECT owner_id, term, count(*) AS docs, sum(tf) AS total FROM old_terms
           GROUP BY owner_id, term) AS d
     WHERE s.owner_id = d.owner_id AND s.term = d.term;
@@ -77,10 +85,12 @@ def upgrade() -> None:
         sa.Column("term", sa.String(length=64), nullable=False),
         sa.Column("docs", sa.Integer(), nullable=False),
         sa.Column("total", sa.BigInteger(), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("owner_id", "term", name=op.f("pk_memory_term_stats")),
     )
-    op.execute("INSERT INTO memory_term_stats (owner_id, term, docs, total) "
-               "SELECT owner_id, term, count(*), sum(tf) FROM memory_terms "
+    random = "random()" if op.get_bind().dialect.name == "sqlite" else _PG_RANDOM
+    op.execute("INSERT INTO memory_term_stats (owner_id, term, docs, total, version) "
+               f"SELECT owner_id, term, count(*), sum(tf), {random} FROM memory_terms "
                "GROUP BY owner_id, term")
     if op.get_bind().dialect.name == "sqlite":
         for name, body in SQLITE_TRIGGERS.items():

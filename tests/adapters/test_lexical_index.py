@@ -135,3 +135,56 @@ def test_statistics_follow_every_write_of_the_index(
         work.memories.conn.execute(memories.delete().where(memories.c.owner_id == tom))
         work.commit()
     assert kept() == counted() and all(owner == jane for owner, _ in kept())
+
+
+def test_cached_postings_follow_every_change(
+    store: tuple[Database, UnitOfWorkFactory, int, int, int],
+) -> None:
+    """The postings kept in process memory are used only while their term is unchanged:
+    scores always equal the reference over what is stored now (after memories are added, a
+    text is rewritten, memories are deleted, and after a rolled-back change seen in its own
+    transaction)."""
+    database, uow, eco, jane, _ = store
+    query = "Lisbon cello with the sister"
+    texts: dict[int, str] = {}
+
+    def add(batch: list[str], start: int) -> None:
+        with uow() as work:
+            items = [Memory(eco, jane, t, 3.0, T0 + timedelta(minutes=start + i), T0)
+                     for i, t in enumerate(batch)]
+            work.memories.add_many(items)
+            work.commit()
+        texts.update({m.id or 0: m.text for m in items})
+
+    def check() -> None:
+        with uow() as work:
+            got = work.memories.lexical.scores(jane, query_terms(query))
+        ids = sorted(texts)
+        expected = bm25_texts(query, [texts[i] for i in ids])
+        assert {i: round(v, 9) for i, v in got.items()} == {
+            i: round(v, 9) for i, v in zip(ids, expected, strict=True) if v > 0}
+
+    add(_texts(60), 0)
+    check()
+    check()  # from the cache
+    add(["Jane said: Lisbon in the spring, and the cello.", "Tom said: my sister."], 100)
+    check()
+    first = min(texts)
+    with uow() as work:
+        work.memories.conn.execute(memories.update().where(memories.c.id == first)
+                                   .values(text="Tom said: Lisbon, Lisbon and the cello."))
+        work.memories.lexical.reindex([first])
+        work.commit()
+    texts[first] = "Tom said: Lisbon, Lisbon and the cello."
+    check()
+    gone = sorted(texts)[1:6]
+    with uow() as work:
+        work.memories.conn.execute(memories.delete().where(memories.c.id.in_(gone)))
+        work.commit()
+    for memory_id in gone:
+        del texts[memory_id]
+    check()
+    with uow() as work:  # seen (and cached) inside a transaction that is rolled back
+        work.memories.add_many([Memory(eco, jane, "Lisbon cello sister " * 3, 3.0, T0, T0)])
+        assert work.memories.lexical.scores(jane, query_terms(query))
+    check()

@@ -7,9 +7,16 @@ current: per character and term, how many indexed memories hold it, and with the
 the character's memory count and summed length. A query reads those statistics for its terms
 (primary-key lookups, nothing counted) and the postings of the terms that are not too common;
 BM25 (``engine.lexical.bm25_arrays``) is computed here in Python, identically on SQLite and
-PostgreSQL. PostgreSQL answers in one round trip (``statement`` and ``decode``: the statistics
-and each term's postings aggregated into packed binary strings, a few bytes a posting instead
-of a row each), which recall folds into its own first statement.
+PostgreSQL. PostgreSQL answers in one round trip (``PG_LEXICAL_COLUMNS`` and ``decode``: the
+statistics and each term's postings aggregated into packed binary strings, a few bytes a
+posting instead of a row each), which recall folds into its own first statement.
+
+A term's postings are kept in process memory (``POSTINGS_CACHE``, per database engine,
+character and term) together with the term's statistics ``version``, which the triggers change
+at every change of the term's postings (any writer, any process): they are used only while the
+version read with the statistics, in the same statement on PostgreSQL, is the cached one, and
+only the other terms' postings are read. Adding or removing a memory thus invalidates its own
+terms only. Memory use is bounded (``POSTINGS_MAX_BYTES``, least recently used dropped first).
 
 The statistics cover all of a character's indexed memories, archived ones included (an
 archived memory still says something about how rare a word is); only the returned matches are
@@ -18,12 +25,16 @@ later filtered to what recall may see.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from engine.adapters.sql.tables import memories, memory_terms
 from engine.lexical import (
@@ -35,7 +46,10 @@ from engine.lexical import (
     index_terms,
 )
 
-__all__ = ["LexicalIndex", "Matches", "term_rows", "text_length", "NO_MATCHES"]
+__all__ = [
+    "LexicalIndex", "Matches", "term_rows", "text_length", "NO_MATCHES", "POSTINGS_CACHE",
+    "PostingsCache", "TermPostings",
+]
 
 #: BM25 of the memories sharing a term with a query: ids ascending (int64), scores (float64).
 Matches = tuple[np.ndarray, np.ndarray]
@@ -44,15 +58,90 @@ NO_MATCHES: Matches = (np.zeros(0, dtype=np.int64), np.zeros(0))
 #: One posting as PostgreSQL packs it (``_PG_POSTINGS``): the term's position in the query's
 #: sorted terms, the memory id, tf and the memory's length, big-endian.
 _PACKED_POSTING = np.dtype([("term", ">i4"), ("id", ">i8"), ("tf", ">i4"), ("len", ">i4")])
-#: One statistics row: the term's position, its document count and total frequency.
-_PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8")])
+#: One statistics row: the term's position, its document count, total frequency and version.
+_PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8"),
+                         ("version", ">i8")])
+#: Upper bound on the postings a process keeps (16 bytes each: 4 million postings).
+POSTINGS_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TermPostings:
+    """All of one character's postings of one term, at one version of its statistics."""
+
+    version: int
+    ids: np.ndarray  # int64 memory ids
+    tf: np.ndarray  # float64
+    length: np.ndarray  # float64 memory lengths
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.ids.nbytes + self.tf.nbytes + self.length.nbytes)
+
+
+class PostingsCache:
+    """Per database engine, per (character, term): the ``TermPostings`` last read."""
+
+    def __init__(self, max_bytes: int = POSTINGS_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[
+            Engine, OrderedDict[tuple[int, str], TermPostings]] = weakref.WeakKeyDictionary()
+        self._bytes = 0
+
+    def known(self, engine: Engine, owner_id: int, terms: Iterable[str]
+              ) -> dict[str, TermPostings]:
+        """Whatever is cached of these terms (at any version): the caller keeps the entries,
+        so that an eviction meanwhile loses nothing."""
+        with self._lock:
+            per_engine = self._entries.get(engine)
+            if per_engine is None:
+                return {}
+            return {t: e for t in terms if (e := per_engine.get((owner_id, t))) is not None}
+
+    def get(self, engine: Engine, owner_id: int, term: str, version: int
+            ) -> TermPostings | None:
+        """The term's postings if cached at ``version``."""
+        with self._lock:
+            per_engine = self._entries.get(engine)
+            entry = per_engine.get((owner_id, term)) if per_engine is not None else None
+            if entry is None or entry.version != version:
+                return None
+            per_engine.move_to_end((owner_id, term))  # type: ignore[union-attr]
+            return entry
+
+    def put(self, engine: Engine, owner_id: int, term: str, entry: TermPostings) -> None:
+        with self._lock:
+            per_engine = self._entries.setdefault(engine, OrderedDict())
+            old = per_engine.pop((owner_id, term), None)
+            self._bytes -= old.nbytes if old is not None else 0
+            per_engine[(owner_id, term)] = entry
+            self._bytes += entry.nbytes
+            while self._bytes > self.max_bytes:
+                victim = next((d for d in self._entries.values() if d), None)
+                if victim is None:
+                    break
+                _, dropped = victim.popitem(last=False)
+                self._bytes -= dropped.nbytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = weakref.WeakKeyDictionary()
+            self._bytes = 0
+
+
+#: The process's cache.
+POSTINGS_CACHE = PostingsCache()
 
 #: PostgreSQL: the statistics of ``%(lex_terms)s`` (sorted, "" included) and the postings of
-#: those that BM25 keeps (``engine.lexical.discriminating``, the same test in float8), as two
-#: binary strings, for owner ``%(owner)s``. Two scalar subqueries, usable inside a larger SELECT.
+#: those that BM25 keeps (``engine.lexical.discriminating``, the same test in float8) unless
+#: cached at their current version (``%(lex_known_terms)s`` at ``%(lex_known_versions)s``), as
+#: two binary strings, for owner ``%(owner)s``. Two scalar subqueries, usable inside a larger
+#: SELECT (one snapshot: the versions and the postings agree).
 PG_LEXICAL_COLUMNS = """
     (SELECT string_agg(int4send(array_position(%(lex_terms)s::text[], s.term)::int4)
-                       || int4send(s.docs) || int8send(s.total), ''::bytea)
+                       || int4send(s.docs) || int8send(s.total) || int8send(s.version),
+                       ''::bytea)
      FROM memory_term_stats AS s
      WHERE s.owner_id = %(owner)s AND s.term = ANY(%(lex_terms)s::text[])) AS lex_stats,
     (SELECT string_agg(int4send(array_position(%(lex_terms)s::text[], t.term)::int4)
@@ -68,7 +157,11 @@ PG_LEXICAL_COLUMNS = """
                     WHERE d.owner_id = %(owner)s AND d.term = ''), 0)
                 OR coalesce((SELECT d.docs FROM memory_term_stats AS d
                              WHERE d.owner_id = %(owner)s AND d.term = ''), 0)
-                   < %(lex_min_docs)s)))) AS lex_postings
+                   < %(lex_min_docs)s)
+           AND NOT EXISTS (
+               SELECT 1 FROM unnest(%(lex_known_terms)s::text[],
+                                    %(lex_known_versions)s::bigint[]) AS k(term, version)
+               WHERE k.term = s.term AND k.version = s.version)))) AS lex_postings
 """
 
 
@@ -110,29 +203,49 @@ def kept_terms(docs: dict[str, int], n_docs: int) -> list[str]:
     return discriminating({t: n for t, n in docs.items() if t != DOC_TERM}, n_docs)
 
 
-def decode(lexicon: Sequence[str], stats: bytes | None, postings: bytes | None) -> Matches:
-    """BM25 from PostgreSQL's packed statistics and postings (``PG_LEXICAL_COLUMNS``)."""
+def decode(engine: Engine, owner_id: int, lexicon: Sequence[str], known: dict[str, TermPostings],
+           stats: bytes | None, postings: bytes | None) -> Matches:
+    """BM25 from PostgreSQL's packed statistics and postings (``PG_LEXICAL_COLUMNS``); the
+    postings not read are those of ``known`` (what ``pg_parameters`` found cached)."""
     if not stats:
         return NO_MATCHES
     packed = np.frombuffer(bytes(stats), dtype=_PACKED_STAT)
-    docs = {lexicon[int(p) - 1]: int(n) for p, n in zip(packed["term"], packed["docs"],
-                                                           strict=True)}
-    totals = {lexicon[int(p) - 1]: int(t) for p, t in zip(packed["term"], packed["total"],
-                                                            strict=True)}
+    docs: dict[str, int] = {}
+    totals: dict[str, int] = {}
+    versions: dict[str, int] = {}
+    for p, n, t, v in zip(packed["term"].tolist(), packed["docs"].tolist(),
+                          packed["total"].tolist(), packed["version"].tolist(), strict=True):
+        term = lexicon[p - 1]
+        docs[term], totals[term], versions[term] = n, t, v
     n_docs, total = docs.get(DOC_TERM, 0), totals.get(DOC_TERM, 0)
     kept = kept_terms(docs, n_docs)
-    if not kept or n_docs <= 0 or not postings:
+    if not kept or n_docs <= 0:
         return NO_MATCHES
-    rows = np.frombuffer(bytes(postings), dtype=_PACKED_POSTING)
-    # Positions in the lexicon, to positions among the kept terms (same sorted order).
-    position = np.full(len(lexicon) + 1, -1, dtype=np.int64)
-    for i, name in enumerate(kept):
-        position[lexicon.index(name) + 1] = i
-    term = position[rows["term"].astype(np.int64)]
-    keep = term >= 0  # the SQL keeps the same terms; this only guards the decoding
-    return bm25_arrays(term[keep], rows["id"][keep].astype(np.int64),
-                       rows["tf"][keep].astype(np.float64), rows["len"][keep].astype(np.float64),
-                       len(kept), n_docs, total / n_docs)
+    current = {t: e for t, e in known.items() if e.version == versions.get(t)}
+    rows = np.frombuffer(bytes(postings or b""), dtype=_PACKED_POSTING)
+    for p in np.unique(rows["term"]).tolist():  # read: not cached at the current version
+        term = lexicon[p - 1]
+        mine = rows[rows["term"] == p]
+        current[term] = TermPostings(versions[term], mine["id"].astype(np.int64),
+                                     mine["tf"].astype(np.float64),
+                                     mine["len"].astype(np.float64))
+        POSTINGS_CACHE.put(engine, owner_id, term, current[term])
+    return _bm25(kept, current, n_docs, total)
+
+
+def _bm25(kept: Sequence[str], postings: dict[str, TermPostings], n_docs: int, total: int
+          ) -> Matches:
+    """BM25 over the kept terms' postings (a kept term has some: its statistics say so)."""
+    found = [(i, postings[t]) for i, t in enumerate(kept) if t in postings]
+    found = [(i, p) for i, p in found if len(p.ids)]
+    if not found:
+        return NO_MATCHES
+    return bm25_arrays(
+        np.concatenate([np.full(len(p.ids), i, dtype=np.int64) for i, p in found]),
+        np.concatenate([p.ids for _, p in found]),
+        np.concatenate([p.tf for _, p in found]),
+        np.concatenate([p.length for _, p in found]),
+        len(kept), n_docs, total / n_docs)
 
 
 class LexicalIndex:
@@ -203,32 +316,42 @@ class LexicalIndex:
         if not wanted:
             return NO_MATCHES
         lexicon = query_lexicon(wanted)
+        engine = self.conn.engine
         if self.conn.dialect.name == "postgresql":
-            row = self._rows(f"SELECT {PG_LEXICAL_COLUMNS}", pg_parameters(owner_id, lexicon))[0]
-            return decode(lexicon, row[0], row[1])
+            params, known = pg_parameters(engine, owner_id, lexicon)
+            row = self._rows(f"SELECT {PG_LEXICAL_COLUMNS}", params)[0]
+            return decode(engine, owner_id, lexicon, known, row[0], row[1])
         marks = ",".join("?" * len(lexicon))
         stats = self._rows(
-            "SELECT term, docs, total FROM memory_term_stats "
+            "SELECT term, docs, total, version FROM memory_term_stats "
             f"WHERE owner_id = ? AND term IN ({marks})", (owner_id, *lexicon))
-        docs = {str(t): int(n) for t, n, _ in stats}
+        docs = {str(t): int(n) for t, n, _, _ in stats}
+        versions = {str(t): int(v) for t, _, _, v in stats}
         n_docs = docs.get(DOC_TERM, 0)
-        total = next((int(s) for t, _, s in stats if t == DOC_TERM), 0)
+        total = next((int(s) for t, _, s, _ in stats if t == DOC_TERM), 0)
         kept = kept_terms(docs, n_docs)
         if not kept or n_docs <= 0:
             return NO_MATCHES
-        found = self._rows(
-            "SELECT term, memory_id, tf, doc_len FROM memory_terms "
-            f"WHERE owner_id = ? AND term IN ({','.join('?' * len(kept))})", (owner_id, *kept))
-        if not found:
-            return NO_MATCHES
-        position = {term: i for i, term in enumerate(kept)}
-        n = len(found)
-        return bm25_arrays(
-            np.fromiter((position[r[0]] for r in found), dtype=np.int64, count=n),
-            np.fromiter((r[1] for r in found), dtype=np.int64, count=n),
-            np.fromiter((r[2] for r in found), dtype=np.float64, count=n),
-            np.fromiter((r[3] for r in found), dtype=np.float64, count=n),
-            len(kept), n_docs, total / n_docs)
+        current = {t: e for t in kept
+                   if (e := POSTINGS_CACHE.get(engine, owner_id, t, versions[t])) is not None}
+        missing = [t for t in kept if t not in current]
+        if missing:
+            found = self._rows(
+                "SELECT term, memory_id, tf, doc_len FROM memory_terms WHERE owner_id = ? "
+                f"AND term IN ({','.join('?' * len(missing))}) ORDER BY term",
+                (owner_id, *missing))
+            by_term: dict[str, list[Any]] = {t: [] for t in missing}
+            for row in found:
+                by_term[str(row[0])].append(row)
+            for term, rows in by_term.items():
+                n = len(rows)
+                current[term] = TermPostings(
+                    versions[term],
+                    np.fromiter((r[1] for r in rows), dtype=np.int64, count=n),
+                    np.fromiter((r[2] for r in rows), dtype=np.float64, count=n),
+                    np.fromiter((r[3] for r in rows), dtype=np.float64, count=n))
+                POSTINGS_CACHE.put(engine, owner_id, term, current[term])
+        return _bm25(kept, current, n_docs, total)
 
     def _rows(self, sql: str, params: Any) -> list[Any]:
         result = self.conn.exec_driver_sql(sql, params)
@@ -238,7 +361,11 @@ class LexicalIndex:
             result.close()
 
 
-def pg_parameters(owner_id: int, lexicon: Sequence[str]) -> dict[str, Any]:
-    """The parameters of ``PG_LEXICAL_COLUMNS``."""
+def pg_parameters(engine: Engine, owner_id: int, lexicon: Sequence[str]
+                  ) -> tuple[dict[str, Any], dict[str, TermPostings]]:
+    """The parameters of ``PG_LEXICAL_COLUMNS`` (the versions of the cached postings), and
+    those cached postings (for ``decode``)."""
+    known = POSTINGS_CACHE.known(engine, owner_id, lexicon)
     return {"owner": owner_id, "lex_terms": list(lexicon), "lex_share": COMMON_SHARE,
-            "lex_min_docs": COMMON_MIN_DOCS}
+            "lex_min_docs": COMMON_MIN_DOCS, "lex_known_terms": list(known),
+            "lex_known_versions": [e.version for e in known.values()]}, known

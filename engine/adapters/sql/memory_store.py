@@ -52,6 +52,7 @@ from engine.adapters.sql.lexical_index import (
     PG_LEXICAL_COLUMNS,
     LexicalIndex,
     Matches,
+    TermPostings,
     decode,
     pg_parameters,
     query_lexicon,
@@ -291,8 +292,10 @@ class MemoryStore:
         else:
             columns.append("NULL::bytea")
         lexicon = query_lexicon(wanted) if wanted else []
+        known: dict[str, TermPostings] = {}
         if lexicon:
-            params.update(pg_parameters(owner_id, lexicon))
+            lexical_params, known = pg_parameters(self.conn.engine, owner_id, lexicon)
+            params.update(lexical_params)
             columns.append(PG_LEXICAL_COLUMNS)
         else:
             columns.append("NULL::bytea, NULL::bytea")
@@ -318,7 +321,8 @@ class MemoryStore:
                 pairs = self._nearest_exact_pg(params, visible, nearest)
             pairs.sort(key=lambda p: (p[1], -p[0]))
             near = [int(i) for i, _ in pairs[:nearest]]
-        lex = decode(lexicon, stats, postings) if lexicon else NO_MATCHES
+        lex = (decode(self.conn.engine, owner_id, lexicon, known, stats, postings) if lexicon
+               else NO_MATCHES)
         return near, lex, {int(i) for i in (*recent_ids, *important_ids)}
 
     def _nearest_exact_pg(

@@ -269,6 +269,9 @@ memory_term_stats = Table(
     Column("term", String(64), primary_key=True),
     Column("docs", Integer, nullable=False),
     Column("total", BigInteger, nullable=False),
+    # A new random number at every change of the row: cached postings of the term are current
+    # while it is unchanged (``engine.adapters.sql.lexical_index.POSTINGS_CACHE``).
+    Column("version", BigInteger, nullable=False),
 )
 
 memory_sources = Table(
