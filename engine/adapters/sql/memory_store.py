@@ -27,17 +27,21 @@ otherwise both databases compute the selected columns of every row before sortin
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from psycopg.pq import Format
 from sqlalchemy import (
     ColumnElement,
     Float,
     LargeBinary,
     Select,
+    event,
     func,
     null,
     select,
@@ -45,7 +49,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from engine.adapters.sql.lexical_index import (
     NO_MATCHES,
@@ -96,6 +100,32 @@ _WEIGHTIEST = (memories.c.importance.desc(), memories.c.created_at.desc(), memor
 # transaction holds the database's write lock, but RETURNING's row order is not promised.
 _INSERT_ORDERED = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
 _INSERT_BATCH = memories.insert().returning(memories.c.id)
+
+
+BINARY_FORMAT = Format.BINARY
+#: Execution option asking for results in PostgreSQL's binary format (``_binary_results``).
+_BINARY = "personae_binary_results"
+_hooked: weakref.WeakSet[Engine] = weakref.WeakSet()
+_hook_lock = threading.Lock()
+
+
+def _binary_results(conn: Connection) -> dict[str, Any]:
+    """Execution options for a statement whose results psycopg should receive in binary
+    (recall's own statements: packed ``bytea`` and vectors cost half as much as in hex text,
+    and the rows decode to the same Python values). Hooks the engine once."""
+    engine = conn.engine
+    if engine not in _hooked:
+        with _hook_lock:
+            if engine not in _hooked:
+                event.listen(engine, "before_cursor_execute", _use_binary)
+                _hooked.add(engine)
+    return {_BINARY: True}
+
+
+def _use_binary(_conn: Any, cursor: Any, _statement: str, _params: Any, context: Any,
+                _many: bool) -> None:
+    if context is not None and context.execution_options.get(_BINARY):
+        cursor.format = BINARY_FORMAT
 
 
 def postgres_session_settings(dbapi_conn: Any, _record: Any) -> None:
@@ -305,7 +335,8 @@ class MemoryStore:
             params[name] = max(0, limit)
             columns.append(f"ARRAY(SELECT id FROM memories WHERE {visible} "
                            f"ORDER BY {order} LIMIT %({name})s)")
-        result = self.conn.exec_driver_sql("SELECT " + ", ".join(columns), params)
+        result = self.conn.exec_driver_sql("SELECT " + ", ".join(columns), params,
+                                           execution_options=_binary_results(self.conn))
         try:
             first = result.cursor.fetchone()
         finally:
@@ -360,7 +391,8 @@ class MemoryStore:
             result = self.conn.exec_driver_sql(
                 f"SELECT {_CANDIDATE_SQL}, {raw} FROM memories "
                 f"WHERE id = ANY(%(ids)s::bigint[]) AND {where}",
-                {"ids": wanted, "owner": owner_id, "before": before})
+                {"ids": wanted, "owner": owner_id, "before": before},
+                execution_options=_binary_results(self.conn))
             try:
                 fetched = result.cursor.fetchall()
             finally:
