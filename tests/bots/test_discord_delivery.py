@@ -379,6 +379,17 @@ def test_a_character_with_its_own_bot_posts_as_that_bot_and_replies(
     assert env.fake.route_counts[CREATE] == 0
 
 
+@EMBEDDED_ONLY
+def test_a_dm_without_the_characters_own_bot_is_refused_without_a_request(env: Env) -> None:
+    dm = env.add_channel("dm-with-darcy")
+    with env.container.deps.uow() as uow:
+        uow.spaces.update_channel_settings(dm.id, {"dm": True, "dm_account": "77"})
+        uow.commit()
+    with pytest.raises(DeliveryError, match="DM"):
+        env.outbox.deliver(env.message(channel=dm, name="Fitzwilliam Darcy"))
+    assert env.fake.requests == []
+
+
 # -- pacing ----------------------------------------------------------------------------------
 
 

@@ -17,7 +17,8 @@ REST only, no gateway. For one ``OutgoingMessage``:
    - **dedicated-bot mode**: when the character's name is in ``discord_character_tokens``, as
      that bot user (``POST /channels/{id}/messages`` with its token), replying to
      ``reply_to_external_id`` when set (``fail_if_not_exists`` false). Counts against the
-     channel's limit only.
+     channel's limit only. A DM (channel setting ``dm``, see ``bots/discord/channels.py``)
+     is always answered this way; without the character's token it raises ``DeliveryError``.
    ``allowed_mentions`` is always none: nobody is pinged by a character.
 4. Returns the Discord id of the **first** part (the engine records the whole text under it; a
    reply to any later part is not resolved to the character).
@@ -129,6 +130,11 @@ class DiscordOutbox:
             raise DeliveryError("Nothing to post: the message is empty.")
         target = self._target(message)
         token = self._character_token(message.character_name)
+        if token is None and target.row.settings.get("dm"):
+            raise DeliveryError(
+                f"{message.character_name} has no bot token of its own "
+                "(PERSONAE_DISCORD_CHARACTER_TOKENS): a DM can only be answered by the bot it "
+                "was sent to, and DMs have no webhooks.")
         first_id: str | None = None
         for index, part in enumerate(parts):
             try:
