@@ -27,9 +27,10 @@ every row has a dead version) and the index build, each timed.
 (``scale_<characters>x<per character>_s<seed>``) with a ``bench_meta`` table recording how it
 was loaded. A rerun with the same size reuses it (and reports the original load times) as long
 as the fingerprint matches: the migrations, the lexical tokenizer (``engine/lexical.py``), the
-embedder and the data generator. ``--reload`` forces a fresh load. Recalls write access times,
-so a reused database has been touched by earlier runs (a few thousand rows: nothing that
-changes its shape).
+embedder and the data generator. ``--reload`` forces a fresh load; ``--migrate-cached`` applies
+new migrations to the cached database instead (when only the schema changed). Recalls write
+access times, so a reused database has been touched by earlier runs (a few thousand rows:
+nothing that changes its shape).
 
 **Server settings.** ``shared_buffers = 2GB``, ``effective_cache_size = 8GB``,
 ``max_wal_size = 8GB`` (written to ``personae-bench.conf`` in the data directory); for the index
@@ -295,6 +296,27 @@ def load(admin_url: str, sizes: Sizes, fp: str) -> dict[str, Any]:
     return meta
 
 
+def migrate_cached(url: str, meta: dict[str, Any], fp: str) -> dict[str, Any]:
+    """Apply the pending migrations to a cached database (its memories stay as loaded), then
+    VACUUM ANALYZE (what autovacuum would do); records it in ``bench_meta``."""
+    database = Database(url)
+    t0 = time.perf_counter()
+    database.migrate()
+    migrate_s = time.perf_counter() - t0
+    with _autocommit(database.engine) as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    meta = {**meta, "fingerprint": fp, "migrations": [*meta.get("migrations", []), {
+        "from_fingerprint": meta.get("fingerprint"), "to_revision": version,
+        "at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "seconds": round(migrate_s),
+        "code": _bench.revision()}]}
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE bench_meta SET value = :v WHERE key = 'load'"),
+                     {"v": json.dumps(meta)})
+    database.dispose()
+    return meta
+
+
 # ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
@@ -331,6 +353,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=1_000, help="memories per add_many")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reload", action="store_true", help="load again even if cached")
+    parser.add_argument("--migrate-cached", action="store_true",
+                        help="when only the fingerprint differs, apply the new migrations to the "
+                             "cached database instead of loading again (for changes of the "
+                             "schema only, not of the data generator, embedder or tokenizer)")
     parser.add_argument("--load-with-index", action="store_true",
                         help="keep the HNSW index while loading (slow) instead of rebuilding it")
     parser.add_argument("--profile", action="store_true",
@@ -364,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
                   if meta.get("fingerprint") != fp
                   else "the row count differs" if meta.get("memories") != sizes.memories
                   else "")
+        if (reason.startswith("the fingerprint changed") and args.migrate_cached
+                and meta is not None):
+            log(f"migrating the cached {sizes.database} in place (--migrate-cached)")
+            meta = migrate_cached(url, meta, fp)
+            reason = ""
         cached = not reason
         if not cached:
             log(f"loading {sizes.memories:,} memories into {sizes.database}: {reason}")
@@ -410,6 +441,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| HNSW index build (`CREATE INDEX`) | {meta['index_s']:.0f} | "
                   f"{n / meta['index_s']:,.0f} |")
         print(f"| **total** | **{total:.0f}** ({total / 60:.1f} min) | |")
+        for step in meta.get("migrations") or []:
+            print(f"\n- migrated in place to revision {step['to_revision']} on {step['at']} "
+                  f"({step['seconds']} s, {step['code']}; `--migrate-cached`): the memories are "
+                  "those loaded above")
         for notice in meta.get("notices") or []:
             print(f"\n- server notice during the build: {notice}")
         if cached and meta.get("machine") != _bench.machine():
