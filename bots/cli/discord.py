@@ -28,11 +28,15 @@ _NO_TOKEN = ("no Discord bot token: set PERSONAE_DISCORD_TOKEN (or DISCORD_TOKEN
 
 
 def _logging(settings: Settings) -> None:
+    """The configured level; the bot's own lines (connected, linked, kept for a retry) at
+    least at INFO, since a long-running process should say what it is doing."""
     level = getattr(logging, settings.log_level.upper(), logging.WARNING)
-    logging.basicConfig(level=min(level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    logging.getLogger("discord").setLevel(max(level, logging.WARNING))
+    logging.getLogger("bots").setLevel(min(level, logging.INFO))
+    # We never join voice: discord.py's warnings about missing voice libraries are noise.
+    logging.getLogger("discord.client").addFilter(
+        lambda record: "voice will NOT be supported" not in record.getMessage())
 
 
 @discord_app.callback()

@@ -10,9 +10,11 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import discord
 
 from bots.discord.app import PersonaeBot
+from engine.errors import ServiceUnavailable
 from engine.services.initiative import tick
 from engine.settings import Settings
 from workers.bootstrap import Container, build, install
@@ -69,7 +71,7 @@ async def serve(settings: Settings, *, container: Container | None = None,
 
     Raises:
         LoginRefused: A rejected token or a missing privileged intent (clear message).
-        ServiceUnavailable: The database or Redis is unreachable.
+        ServiceUnavailable: The database, Redis or Discord's API is unreachable.
     """
     token = settings.discord_token
     if not token:
@@ -83,6 +85,9 @@ async def serve(settings: Settings, *, container: Container | None = None,
                 await bot.login(token)
             except discord.LoginFailure as exc:
                 raise LoginRefused(BAD_TOKEN) from exc
+            except (aiohttp.ClientError, OSError) as exc:
+                raise ServiceUnavailable(
+                    f"Discord's API is unreachable at {discord.http.Route.BASE}: {exc}") from exc
             if on_start is not None:
                 on_start(bot)
             try:

@@ -89,16 +89,20 @@ class _Connection:
     def __init__(self, ws: web.WebSocketResponse, compress: bool) -> None:
         self.ws = ws
         self._zlib = zlib.compressobj() if compress else None
+        # One frame at a time, in order: the zlib stream spans frames, and aiohttp may yield
+        # (compressing a large frame off the loop) between two sends.
+        self._lock = asyncio.Lock()
 
     async def send(self, payload: dict[str, Any]) -> None:
-        if self.ws.closed:
-            return
-        data = json.dumps(payload)
-        if self._zlib is None:
-            await self.ws.send_str(data)
-        else:
-            await self.ws.send_bytes(self._zlib.compress(data.encode())
-                                     + self._zlib.flush(zlib.Z_SYNC_FLUSH))
+        async with self._lock:
+            if self.ws.closed:
+                return
+            data = json.dumps(payload)
+            if self._zlib is None:
+                await self.ws.send_str(data)
+            else:
+                await self.ws.send_bytes(self._zlib.compress(data.encode())
+                                         + self._zlib.flush(zlib.Z_SYNC_FLUSH))
 
 
 @dataclass
