@@ -75,10 +75,13 @@ class VectorCache:
     @staticmethod
     def version(conn: Connection, owner_id: int) -> int:
         """The character's memory version, read in ``conn``'s transaction (0: never changed)."""
-        value = conn.execute(
-            text("SELECT version FROM memory_versions WHERE owner_id = :o"), {"o": owner_id}
-        ).scalar()
-        return int(value) if value is not None else 0
+        result = conn.exec_driver_sql(  # plain SQL: recall runs it every time
+            "SELECT version FROM memory_versions WHERE owner_id = ?", (owner_id,))
+        try:
+            row = result.cursor.fetchone()
+        finally:
+            result.close()
+        return int(row[0]) if row is not None else 0
 
     def get(self, conn: Connection, owner_id: int, dim: int) -> OwnerVectors:
         """The character's vectors of width ``dim``, from memory if still current."""
