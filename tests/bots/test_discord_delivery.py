@@ -285,6 +285,16 @@ def test_a_long_retry_after_is_not_waited_out(env: Env) -> None:
     assert [p.content for p in env.fake.posted()] == ["First."]
 
 
+@EMBEDDED_ONLY
+def test_a_429_discord_py_does_not_retry_is_a_rate_limit_error(env: Env) -> None:
+    env.outbox.deliver(env.message("First."))
+    env.fake.via_header = False  # discord.py raises such a 429 instead of retrying
+    env.fake.fail_next(429, route=EXECUTE, retry_after=0.2)
+    with pytest.raises(RateLimited):
+        env.outbox.deliver(env.message("Second."))
+    assert env.settings_of(env.channel).get(BLOCK_KEY) is None  # not a blocked channel
+
+
 # -- missing permissions ---------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ from engine.ports import EventStream
 from engine.services.perceive import event_payload
 from engine.settings import Settings
 from workers.discord import blocking
-from workers.discord.errors import ChannelBlocked, DeliveryError, DiscordRejected
+from workers.discord.errors import ChannelBlocked, DeliveryError, DiscordRejected, RateLimited
 from workers.discord.http import BotRest, DiscordSession, RateLimitCounter, api_base, error_of
 from workers.discord.names import avatar_or_none, webhook_username
 from workers.discord.pacing import Pacer, Rate
@@ -217,6 +217,9 @@ class DiscordOutbox:
                     target.hook = None
                     hook = self._obtain(target)
                     continue
+                if exc.status == 429:  # one discord.py did not retry (no ``Via`` header)
+                    raise RateLimited(f"Discord rate-limited the webhook post: {exc.text}"
+                                      ) from exc
                 raise self._failed(target, error_of(exc), "post through the channel's webhook"
                                    ) from exc
             finally:
