@@ -485,7 +485,8 @@ def test_a_post_that_left_late_spaces_the_next_from_when_it_left(
     time.sleep(0.3)  # the first post only goes out now
     pacer.confirm(first)
     assert pacer.reserve("c", None).wait_s >= 0.6  # 1 s after it left, not after its slot
-    entries = [int(x) for x in redis_client.lrange(Pacer.keys("c", None)[0], 0, -1)]
+    raw: list[bytes] = redis_client.lrange(Pacer.keys("c", None)[0], 0, -1)  # type: ignore[assignment]
+    entries = [int(x) for x in raw]
     assert entries == sorted(entries) and len(entries) == 3
 
 
