@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
+
 from engine.errors import InvalidInput
 from engine.interpretation import read_message
 from engine.messages import Event, EventKind, IncomingMessage, Intent, ParticipantKind
@@ -33,13 +35,32 @@ class IngestResult:
     notices: list[str] = field(default_factory=list)
 
 
+#: Attempts when first contact races: two first messages of a new member (or in a new
+#: channel) ingested at once both try to create its row and the loser's transaction rolls back.
+FIRST_CONTACT_ATTEMPTS = 3
+
+
 def ingest(deps: Deps, message: IncomingMessage, *, channel_name: str = "") -> IngestResult:
     """Perceive a member's message, decide who answers, and queue their replies.
 
     Idempotent on the platform message id: a replayed message is stored once and changes
     nothing. An empty message is refused with ``InvalidInput``; an oversized one is stored
-    whole (up to ``MAX_STORED_CHARS``) and read from its beginning.
+    whole (up to ``MAX_STORED_CHARS``) and read from its beginning. A first contact that
+    loses a race with another message creating the same member or channel is ingested again
+    (the rows exist by then), so no message is lost to it.
     """
+    for attempt in range(1, FIRST_CONTACT_ATTEMPTS + 1):
+        try:
+            return _ingest_once(deps, message, channel_name)
+        except IntegrityError:
+            if attempt == FIRST_CONTACT_ATTEMPTS:
+                raise
+            log.info("message %s: concurrent first contact, ingesting again",
+                     message.message_id)
+    raise AssertionError("unreachable")
+
+
+def _ingest_once(deps: Deps, message: IncomingMessage, channel_name: str) -> IngestResult:
     text = message.text or ""
     if not text.strip():
         raise InvalidInput("An empty message says nothing; nobody will answer it.")
