@@ -6,6 +6,7 @@ discord.py client connected to the fake gateway (tests/fakes/discord_gateway.py)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -138,6 +139,46 @@ def test_a_new_cast_is_heard_after_invalidate(
             await eventually(lambda: events_in(c, fake.guild_id))
 
     run(scenario())
+
+
+def test_a_cast_changed_elsewhere_is_heard_within_the_ttl(
+        make_container: Callable[..., Container], fake_gateway: FakeGateway) -> None:
+    c, fake = make_container(), fake_gateway.api
+
+    async def scenario() -> None:
+        async with running_bot(c, fake) as bot:
+            bot.cast_index.ttl_s = 0.2
+            fake_gateway.message_create(fake.channel_id, "Anyone?", author=MEMBER)
+            await eventually(lambda: intake_of(bot).outcomes.get("not_cast"))
+            cast_channel(c, fake.guild_id, fake.channel_id)  # e.g. by the command line
+            await eventually(lambda: time.monotonic() - bot.cast_index.peek().taken_at > 0.2)
+            fake_gateway.message_create(fake.channel_id, "Anyone now?", author=MEMBER)
+            await eventually(lambda: intake_of(bot).results)
+
+    run(scenario())
+
+
+def test_a_new_member_writing_in_two_channels_at_once_is_stored_whole(
+        make_container: Callable[..., Container], fake_gateway: FakeGateway) -> None:
+    """Both channels' first messages register the member at the same moment: the loser of
+    that race is retried, nothing is lost, and each channel keeps Discord's order."""
+    c, fake = make_container(), fake_gateway.api
+    other = fake.add_channel("garden")
+    cast_channel(c, fake.guild_id, fake.channel_id)
+    cast_channel(c, fake.guild_id, other)
+
+    async def scenario() -> None:
+        async with running_bot(c, fake) as bot:
+            for i in range(5):
+                for channel in (fake.channel_id, other):
+                    fake_gateway.message_create(channel, f"Line {i}.", author=MEMBER)
+            await eventually(lambda: intake_of(bot).outcomes.get("ingested") == 10)
+            assert "failed" not in intake_of(bot).outcomes
+
+    run(scenario())
+    for channel in (fake.channel_id, other):
+        assert [e.text for e in events_in(c, fake.guild_id, channel)] == [
+            f"Line {i}." for i in range(5)]
 
 
 def test_thread_of_a_cast_channel_gets_the_parents_cast(
