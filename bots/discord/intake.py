@@ -180,7 +180,7 @@ class Intake(commands.Cog):
         return result
 
 
-def find(bot: commands.Bot) -> Intake:
+def find(bot: commands.Bot | commands.AutoShardedBot) -> Intake:
     """The loaded intake cog of ``bot`` (``load_extension`` executes the module afresh, so its
     class is not necessarily the one imported here: looked up by name)."""
     cog = bot.get_cog("Intake")
