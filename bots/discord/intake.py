@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
-import sqlalchemy.exc
 from discord.ext import commands
 
 from bots.discord.channels import open_thread
@@ -133,24 +132,14 @@ class Intake(commands.Cog):
         """Hand one message to the engine (raises what ``ingest`` raises).
 
         One message at a time per channel, in the order the gateway delivered them (the
-        transcript keeps Discord's order; channels run in parallel). Two first messages of a
-        new member in two channels at once may both try to register them: the loser's
-        ``IntegrityError`` is retried (``ingest`` is idempotent), by then the member exists.
+        transcript keeps Discord's order; channels run in parallel; a new member's first
+        messages in two channels at once are sorted out by ``ingest``).
         """
         lock = self._locks.setdefault(submission.message.channel_id, asyncio.Lock())
         async with lock:
-            for attempt in range(3):
-                try:
-                    result: IngestResult = await self.bot.run_engine(
-                        ingest, self.bot.deps, submission.message,
-                        channel_name=submission.channel_name)
-                    return result
-                except sqlalchemy.exc.IntegrityError:
-                    if attempt == 2:
-                        raise
-                    log.debug("message %s: concurrent insert, retrying",
-                              submission.message.message_id)
-        raise AssertionError("unreachable")
+            result: IngestResult = await self.bot.run_engine(
+                ingest, self.bot.deps, submission.message, channel_name=submission.channel_name)
+            return result
 
     async def deliver(self, submission: Submission) -> IngestResult | None:
         """Submit, and turn engine errors into log lines (and retries) instead of crashes."""
