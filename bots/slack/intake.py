@@ -15,7 +15,6 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
 from bots.slack.context import PLATFORM, personae_of
 from bots.slack.own_posts import is_member_message
@@ -53,14 +52,8 @@ def on_message(event: dict[str, Any], body: dict[str, Any], context: Any,
                               text=text, message_id=ts, reply_to_message_id=parent)
     name = personae.directory.channel_name(client, channel)
     try:
-        try:
-            result = ingest(personae.deps, message, channel_name=name)
-        except IntegrityError:
-            # Two first messages of one member (or channel) at once both try to create its
-            # row; the loser's transaction is rolled back whole. Ingest is idempotent on the
-            # message's ts, so once more is safe, and now the row exists.
-            log.info("concurrent first contact in %s; ingesting %s again", channel, ts)
-            result = ingest(personae.deps, message, channel_name=name)
+        # A first contact racing another message is ingested again by the engine itself.
+        result = ingest(personae.deps, message, channel_name=name)
     except InvalidInput as exc:  # e.g. only a mention of the app, or only a file
         log.debug("not ingested: %s", exc)
         return

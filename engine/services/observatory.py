@@ -17,7 +17,6 @@ from engine.services.deps import Deps
 from engine.services.social import current_moods
 from engine.social.alliances import AllianceContext, group_dynamics
 from engine.social.dynamics import main_causes
-from engine.social.graph_image import NodeInfo, render_graph_png
 from engine.social.network import Analytics, AnalyticsCache
 
 __all__ = [
@@ -184,6 +183,9 @@ def render_text(report: ObservatoryReport) -> str:
 
 def relationship_graph(deps: Deps, ecosystem_id: int, *, size_px: int = 1200) -> bytes:
     """The relationship graph among characters, as PNG bytes (communities shaded)."""
+    # matplotlib costs a long-running bot ~70 MB: loaded only when a graph is drawn.
+    from engine.social.graph_image import NodeInfo, render_graph_png
+
     analytics = analytics_for(deps, ecosystem_id)
     now = deps.clock.now()
     with deps.uow() as uow:
