@@ -50,6 +50,7 @@ cheerful / irritable   joy > .4 / anger > .5      joke, praise / disagree, tease
 seek_comfort           sadness > .4, trust > .2   confide 1.5 sadness trust
 goal:<kind>            a goal names a keyword     romance: flirt; friendship: praise, agree,
                                                   help; rivalry: tease, disagree; knowledge: ask
+pursue_goal            active goals (engine.goals) their strategy's acts x horizon weight
 in_company             target in allies_present   agree 1, praise .5
 facing_rival_camp      target in rivals_present   disagree 1, tease .5 (1.5 - A)
 =====================  =========================  ============================================
@@ -63,7 +64,7 @@ from __future__ import annotations
 import functools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from engine.acts import Act
@@ -112,6 +113,8 @@ class Context:
     goals: tuple[str, ...] = ()
     rivals_present: frozenset[int] = frozenset()
     allies_present: frozenset[int] = frozenset()
+    #: Act weights the actor's active goals add (``engine.goals.drive``): rule ``pursue_goal``.
+    pursuit: tuple[tuple[Act, float], ...] = ()
 
 
 def grudge_of(rel: Relationship) -> float:
@@ -164,12 +167,14 @@ def target_scores(actor: BigFive, mood: Mood, candidates: Sequence[Candidate]) -
 
 
 def choose_target(
-    actor: BigFive, mood: Mood, candidates: Sequence[Candidate], rng: random.Random
+    actor: BigFive, mood: Mood, candidates: Sequence[Candidate], rng: random.Random,
+    bonus: Mapping[int, float] | None = None,
 ) -> int | None:
     """Pick whom to address by a seeded softmax over :func:`target_scores`.
 
     Friends, familiars and crushes are sought out; low-agreeableness actors seek out rivals;
-    the betrayed avoid the betrayer unless angry, when they seek a confrontation.
+    the betrayed avoid the betrayer unless angry, when they seek a confrontation. ``bonus``
+    adds to candidates' scores (goals seek or avoid the people they name).
 
     Returns:
         The chosen participant id, or None if there is no candidate.
@@ -177,6 +182,9 @@ def choose_target(
     if not candidates:
         return None
     scores = target_scores(actor, mood, candidates)
+    for pid, extra in (bonus or {}).items():  # goals: sought (or avoided) targets
+        if pid in scores:
+            scores[pid] += extra
     top = max(scores.values())
     ids = [c.participant_id for c in candidates]
     weights = [math.exp((scores[i] - top) / TARGET_TEMPERATURE) for i in ids]
@@ -287,6 +295,8 @@ def _repertoire(s: _Situation) -> list[tuple[str, dict[Act, float]]]:
         out.append(("goal:rivalry", {Act.TEASE: 1.0, Act.DISAGREE: 1.0}))
     if "knowledge" in wants:
         out.append(("goal:knowledge", {Act.ASK: 1.0}))
+    if ctx.pursuit:
+        out.append(("pursue_goal", dict(ctx.pursuit)))
     if s.target.participant_id in ctx.allies_present:
         out.append(("in_company", {Act.AGREE: 1.0, Act.PRAISE: 0.5}))
     if s.target.participant_id in ctx.rivals_present:
