@@ -34,6 +34,8 @@ from engine.adapters.sql.tables import (
     platform_users,
     relationship_changes,
     relationships,
+    story_thread_events,
+    story_threads,
 )
 from engine.consolidation import compose_summary
 
@@ -61,6 +63,9 @@ class Erasure:
     confidences: int = 0
     conflicts: int = 0
     intents: int = 0
+    #: Story threads the member took part in (removed), and timeline entries of their events.
+    stories: int = 0
+    story_events: int = 0
     redacted: int = 0
     #: Characters' memory summaries composed again without them.
     summaries: int = 0
@@ -71,7 +76,8 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
                  ) -> Erasure:
     """Remove the member's events, every memory derived only from them (embeddings with them),
     knowledge about them, their relationships and their history, their confidences and
-    conflicts, intents about them, and the member row itself. Characters' own lines that
+    conflicts, the story threads they took part in (and their events in other threads'
+    timelines), intents about them, and the member row itself. Characters' own lines that
     answered the member stay, unlinked from them and with the member's name redacted from the
     memories they left, as from insights that drew on them and from memory summaries.
     """
@@ -123,6 +129,7 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
         if member_id in (row.parties or []):
             report.conflicts += conn.execute(
                 delete(conflicts).where(conflicts.c.id == row.id)).rowcount
+    _erase_stories(conn, ecosystem_id, member_id, own_events, display_name, report)
     # Characters' replies to the member stay (they are the characters' words), but no longer
     # point at the member or name them, nor do the memories they left.
     replies = [r.id for r in conn.execute(
@@ -161,6 +168,36 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
     conn.execute(update(ecosystems).where(ecosystems.c.id == ecosystem_id)
                  .values(social_version=ecosystems.c.social_version + 1))
     return report
+
+
+def _erase_stories(conn: Connection, ecosystem_id: int, member_id: int, own_events: list[int],
+                   display_name: str, report: Erasure) -> None:
+    """Story threads the member took part in go (the story is theirs too); their events leave
+    every other thread's timeline; their name leaves the titles, summaries and predictions of
+    the threads that stay."""
+    for row in conn.execute(select(story_threads.c.id, story_threads.c.participants)
+                            .where(story_threads.c.ecosystem_id == ecosystem_id)):
+        if member_id in (row.participants or []):
+            report.stories += conn.execute(
+                delete(story_threads).where(story_threads.c.id == row.id)).rowcount
+    for chunk in _chunks(own_events):
+        report.story_events += conn.execute(delete(story_thread_events).where(
+            story_thread_events.c.event_id.in_(chunk))).rowcount
+    if not display_name:
+        return
+    threads = select(story_threads.c.id).where(story_threads.c.ecosystem_id == ecosystem_id)
+    conn.execute(update(story_thread_events).where(
+        story_thread_events.c.thread_id.in_(threads),
+        story_thread_events.c.summary.contains(display_name, autoescape=True))
+        .values(summary=func.replace(story_thread_events.c.summary, display_name, REDACTED)))
+    for kept in conn.execute(select(story_threads.c.id, story_threads.c.title,
+                                    story_threads.c.predictions)
+                             .where(story_threads.c.ecosystem_id == ecosystem_id)):
+        predictions = [p for p in kept.predictions or []
+                       if display_name not in str(p.get("text", ""))]
+        if display_name in kept.title or predictions != list(kept.predictions or []):
+            conn.execute(update(story_threads).where(story_threads.c.id == kept.id).values(
+                title=kept.title.replace(display_name, REDACTED), predictions=predictions))
 
 
 def _chunks(ids: Iterable[int]) -> list[list[int]]:

@@ -46,6 +46,8 @@ __all__ = [
     "alliances",
     "conflicts",
     "personality_drift",
+    "story_threads",
+    "story_thread_events",
 ]
 
 # BigInteger ids that are still SQLite rowids (INTEGER PRIMARY KEY) on SQLite.
@@ -431,4 +433,41 @@ slack_installations = Table(
     Column("data", JsonDoc, nullable=False),
     Column("installed_at", TS, nullable=False),
     Index(None, "team_id", "installed_at"),
+)
+
+# Story threads (``engine.stories``): a recognised story with its arc stage, tension (0-100),
+# participants (ids) and predictions; ``state`` holds the lifecycle's bookkeeping (peak tension,
+# last activity). ``scenario_id`` names the scenario it unfolds in, if any (no foreign key: the
+# scenarios' table is a later migration's).
+story_threads = Table(
+    "story_threads",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id", ondelete="SET NULL")),
+    Column("title", String(200), nullable=False, server_default=""),
+    Column("seed_type", String(32), nullable=False),
+    Column("genre", String(16), nullable=False),
+    Column("stage", String(16), nullable=False, server_default="seed"),
+    Column("tension", Float, nullable=False, server_default="0"),
+    Column("participants", JsonDoc, nullable=False),
+    Column("predictions", JsonDoc, nullable=False),
+    Column("state", JsonDoc, nullable=False),
+    Column("scenario_id", Integer),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("resolved_at", TS),
+    Index(None, "ecosystem_id", "stage"),
+)
+
+# A thread's timeline: the events that made it, each with its role and a one-line summary.
+story_thread_events = Table(
+    "story_thread_events",
+    metadata,
+    Column("thread_id", ForeignKey("story_threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(24), nullable=False, server_default="evidence"),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("at", TS, nullable=False),
+    Index(None, "event_id"),
 )

@@ -17,6 +17,7 @@ from engine.adapters.sql.platform_links import PlatformLinks
 from engine.adapters.sql.relationship_store import RelationshipStore
 from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
+from engine.adapters.sql.story_store import StoryStore
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -35,6 +36,7 @@ class UnitOfWork:
     consolidation: ConsolidationStore
     browser: MemoryBrowserStore
     links: PlatformLinks
+    stories: StoryStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -55,6 +57,7 @@ class UnitOfWork:
         self.consolidation = ConsolidationStore(conn)
         self.browser = MemoryBrowserStore(conn)
         self.links = PlatformLinks(conn)
+        self.stories = StoryStore(conn)
         return self
 
     def commit(self) -> None:
