@@ -26,6 +26,7 @@ from engine.adapters.sql.tables import (
     conflicts,
     ecosystems,
     events,
+    goals,
     intents,
     memories,
     memory_citations,
@@ -34,6 +35,8 @@ from engine.adapters.sql.tables import (
     platform_users,
     relationship_changes,
     relationships,
+    scenario_templates,
+    scenarios,
     story_thread_events,
     story_threads,
 )
@@ -66,6 +69,8 @@ class Erasure:
     #: Story threads the member took part in (removed), and timeline entries of their events.
     stories: int = 0
     story_events: int = 0
+    #: Goals aimed at the member; scenario events the member directed (counted in ``events``).
+    goals: int = 0
     redacted: int = 0
     #: Characters' memory summaries composed again without them.
     summaries: int = 0
@@ -85,6 +90,11 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
     own_events = [r.id for r in conn.execute(
         select(events.c.id).where(events.c.ecosystem_id == ecosystem_id,
                                   events.c.author_id == member_id))]
+    # Scenario events the member directed are their words too (``engine.services.scenarios``).
+    own_events += [r.id for r in conn.execute(
+        select(events.c.id, events.c.payload).where(events.c.ecosystem_id == ecosystem_id,
+                                                    events.c.kind == "system"))
+        if (r.payload or {}).get("directed_by") == member_id]
     doomed: set[int] = set()
     if own_events:
         # Memories whose every source is one of the member's events (observations of what
@@ -130,6 +140,7 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
             report.conflicts += conn.execute(
                 delete(conflicts).where(conflicts.c.id == row.id)).rowcount
     _erase_stories(conn, ecosystem_id, member_id, own_events, display_name, report)
+    _erase_goals_and_scenarios(conn, ecosystem_id, member_id, report)
     # Characters' replies to the member stay (they are the characters' words), but no longer
     # point at the member or name them, nor do the memories they left.
     replies = [r.id for r in conn.execute(
@@ -198,6 +209,21 @@ def _erase_stories(conn: Connection, ecosystem_id: int, member_id: int, own_even
         if display_name in kept.title or predictions != list(kept.predictions or []):
             conn.execute(update(story_threads).where(story_threads.c.id == kept.id).values(
                 title=kept.title.replace(display_name, REDACTED), predictions=predictions))
+
+
+def _erase_goals_and_scenarios(conn: Connection, ecosystem_id: int, member_id: int,
+                               report: Erasure) -> None:
+    """Goals aimed at the member go; scenarios and templates they made stay, unattributed."""
+    for row in conn.execute(select(goals.c.id, goals.c.target_ids)
+                            .where(goals.c.ecosystem_id == ecosystem_id)):
+        if member_id in (row.target_ids or []):
+            report.goals += conn.execute(delete(goals).where(goals.c.id == row.id)).rowcount
+    conn.execute(update(scenarios).where(scenarios.c.ecosystem_id == ecosystem_id,
+                                         scenarios.c.created_by == member_id)
+                 .values(created_by=None))
+    conn.execute(update(scenario_templates).where(
+        scenario_templates.c.origin_ecosystem_id == ecosystem_id,
+        scenario_templates.c.created_by == member_id).values(created_by=None))
 
 
 def _chunks(ids: Iterable[int]) -> list[list[int]]:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from engine.adapters.sql.consolidation_store import ConsolidationStore
 from engine.adapters.sql.event_log import EventLog
+from engine.adapters.sql.goal_store import GoalStore
 from engine.adapters.sql.intent_store import IntentStore
 from engine.adapters.sql.memory_browser_store import MemoryBrowserStore
 from engine.adapters.sql.memory_store import MemoryStore
@@ -15,6 +16,7 @@ from engine.adapters.sql.pacts_store import PactStore
 from engine.adapters.sql.participants import ParticipantRepository
 from engine.adapters.sql.platform_links import PlatformLinks
 from engine.adapters.sql.relationship_store import RelationshipStore
+from engine.adapters.sql.scenario_store import ScenarioStore
 from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
 from engine.adapters.sql.story_store import StoryStore
@@ -37,6 +39,8 @@ class UnitOfWork:
     browser: MemoryBrowserStore
     links: PlatformLinks
     stories: StoryStore
+    goals: GoalStore
+    scenarios: ScenarioStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -58,6 +62,8 @@ class UnitOfWork:
         self.browser = MemoryBrowserStore(conn)
         self.links = PlatformLinks(conn)
         self.stories = StoryStore(conn)
+        self.goals = GoalStore(conn)
+        self.scenarios = ScenarioStore(conn)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,104 @@
+"""Stored goals (``engine.goals``): those from scenarios and story beats, and card goals once
+they are settled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from engine.adapters.sql.tables import goals
+from engine.goals import Goal, GoalSource, GoalStatus, Horizon, Satisfier, Strategy
+
+__all__ = ["GoalStore"]
+
+_ACTIVE_OF = select(goals).where(
+    goals.c.character_id.in_(bindparam("ids", expanding=True)),
+    goals.c.status == GoalStatus.ACTIVE.value,
+).order_by(goals.c.id)
+
+
+class GoalStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, ecosystem_id: int, goal: Goal, now: datetime) -> Goal:
+        values = _values(goal)
+        values.update(ecosystem_id=ecosystem_id, created_at=goal.created_at or now,
+                      updated_at=now)
+        result = self.conn.execute(goals.insert().values(**values))
+        return _with_id(goal, int(result.inserted_primary_key[0]), now)  # type: ignore[index]
+
+    def save(self, ecosystem_id: int, goal: Goal, now: datetime) -> Goal:
+        """Update a stored goal, or store it (a card goal changing status for the first time)."""
+        if goal.id is None:
+            return self.add(ecosystem_id, goal, now)
+        values = _values(goal)
+        values["updated_at"] = goal.updated_at or now
+        self.conn.execute(update(goals).where(goals.c.id == goal.id).values(**values))
+        return goal
+
+    def active_for(self, character_ids: Sequence[int]) -> list[Goal]:
+        if not character_ids:
+            return []
+        return [_goal(r) for r in self.conn.execute(_ACTIVE_OF, {"ids": list(set(character_ids))})]
+
+    def of_character(self, character_id: int, statuses: Iterable[GoalStatus] | None = None
+                     ) -> list[Goal]:
+        stmt = select(goals).where(goals.c.character_id == character_id)
+        if statuses is not None:
+            stmt = stmt.where(goals.c.status.in_([s.value for s in statuses]))
+        return [_goal(r) for r in self.conn.execute(stmt.order_by(goals.c.id))]
+
+    def from_source(self, ecosystem_id: int, source_ref: str, active_only: bool = True
+                    ) -> list[Goal]:
+        stmt = select(goals).where(goals.c.ecosystem_id == ecosystem_id,
+                                   goals.c.source_ref == source_ref)
+        if active_only:
+            stmt = stmt.where(goals.c.status == GoalStatus.ACTIVE.value)
+        return [_goal(r) for r in self.conn.execute(stmt.order_by(goals.c.id))]
+
+    def achieved_since(self, ecosystem_id: int, since: datetime) -> list[Goal]:
+        stmt = select(goals).where(goals.c.ecosystem_id == ecosystem_id,
+                                   goals.c.status == GoalStatus.ACHIEVED.value,
+                                   goals.c.updated_at >= since)
+        return [_goal(r) for r in self.conn.execute(stmt.order_by(goals.c.id))]
+
+    def set_priority(self, ecosystem_id: int, source_ref: str, priority: float) -> int:
+        return self.conn.execute(
+            update(goals).where(goals.c.ecosystem_id == ecosystem_id,
+                                goals.c.source_ref == source_ref,
+                                goals.c.status == GoalStatus.ACTIVE.value)
+            .values(priority=priority)).rowcount
+
+
+def _values(goal: Goal) -> dict[str, Any]:
+    return {
+        "character_id": goal.character_id, "text": goal.text, "horizon": goal.horizon.value,
+        "source": goal.source.value, "source_ref": goal.source_ref[:64],
+        "strategy": goal.strategy.value, "target_ids": [int(t) for t in goal.target_ids],
+        "satisfier": goal.satisfier.as_dict() if goal.satisfier else None,
+        "status": goal.status.value, "priority": goal.priority, "progress": goal.progress,
+        "reason": goal.reason, "expires_at": goal.expires_at,
+    }
+
+
+def _with_id(goal: Goal, goal_id: int, now: datetime) -> Goal:
+    from dataclasses import replace
+
+    return replace(goal, id=goal_id, created_at=goal.created_at or now, updated_at=now)
+
+
+def _goal(r: Any) -> Goal:
+    return Goal(
+        character_id=r.character_id, text=r.text, horizon=Horizon(r.horizon),
+        source=GoalSource(r.source), source_ref=r.source_ref, strategy=Strategy(r.strategy),
+        target_ids=tuple(r.target_ids or ()),
+        satisfier=Satisfier.from_dict(r.satisfier) if r.satisfier else None,
+        status=GoalStatus(r.status), priority=r.priority, progress=r.progress,
+        created_at=r.created_at, updated_at=r.updated_at, expires_at=r.expires_at,
+        reason=r.reason, id=r.id,
+    )
