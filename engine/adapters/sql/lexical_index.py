@@ -2,14 +2,15 @@
 
 Each memory's stemmed content words (``engine.lexical.index_terms``) are stored as postings
 ``(memory_id, term, owner_id, tf, doc_len)`` plus one row with the term ``""`` whose ``tf`` is
-the memory's length. Triggers on ``memory_terms`` (migration 0008) keep ``memory_term_stats``
-current: per character and term, how many indexed memories hold it, and with the term ``""``
-the character's memory count and summed length. A query reads those statistics for its terms
-(primary-key lookups, nothing counted) and the postings of the terms that are not too common;
-BM25 (``engine.lexical.bm25_arrays``) is computed here in Python, identically on SQLite and
+the memory's length. Triggers on ``memory_terms`` (migration 0008; on SQLite for deletions and
+updates, ``add`` itself adding new postings) keep ``memory_term_stats`` current: per character
+and term, how many indexed memories hold it, and with the term ``""`` the character's memory
+count and summed length. A query reads those statistics for its terms (primary-key lookups,
+nothing counted) and the postings of the terms that are not too common; BM25
+(``engine.lexical.bm25_arrays``) is computed here in Python, identically on SQLite and
 PostgreSQL. PostgreSQL answers in one round trip (``PG_LEXICAL_COLUMNS`` and ``decode``: the
-statistics and each term's postings aggregated into packed binary strings, a few bytes a
-posting instead of a row each), which recall folds into its own first statement.
+statistics and each term's postings aggregated into packed binary strings, a few bytes a posting
+instead of a row each), which recall folds into its own first statement.
 
 A term's postings are kept in process memory (``POSTINGS_CACHE``, per database engine,
 character and term) together with the term's statistics ``version``, which the triggers change
@@ -63,6 +64,8 @@ _PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8"),
                          ("version", ">i8")])
 #: Upper bound on the postings a process keeps (16 bytes each: 4 million postings).
 POSTINGS_MAX_BYTES = 64 * 1024 * 1024
+#: Memory ids per ``IN (...)``.
+_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,18 @@ class LexicalIndex:
                  "d": [r["doc_len"] for r in rows]})
         else:
             self.conn.execute(memory_terms.insert(), rows)
+            # SQLite has no INSERT trigger (one per posting cost too much, migration 0008):
+            # the new postings are added to the statistics here, in one statement per chunk.
+            ids = sorted({int(r["memory_id"]) for r in rows})  # type: ignore[call-overload]
+            for start in range(0, len(ids), _IN_CHUNK):
+                chunk = ",".join(str(i) for i in ids[start : start + _IN_CHUNK])
+                self.conn.exec_driver_sql(
+                    "INSERT INTO memory_term_stats (owner_id, term, docs, total, version) "
+                    "SELECT owner_id, term, count(*), sum(tf), random() FROM memory_terms "
+                    f"WHERE memory_id IN ({chunk}) GROUP BY owner_id, term "
+                    "ORDER BY owner_id, term ON CONFLICT (owner_id, term) DO UPDATE SET "
+                    "docs = docs + excluded.docs, total = total + excluded.total, "
+                    "version = excluded.version")
         if lengths_stored:
             return
         by_length: dict[int, list[int]] = {}

@@ -266,7 +266,8 @@ memory_terms = Table(
 # BM25's statistics of one character's index, so that no query counts postings: per term, how
 # many of its indexed memories hold it (``docs``) and how often in all (``total``); the term ""
 # counts the memories and their summed length. Kept by triggers on ``memory_terms`` (migration
-# 0008), whoever writes or deletes index rows; a row falling to 0 memories is deleted.
+# 0008), whoever writes or deletes index rows (on SQLite, where triggers run per row, insertions
+# are added by ``LexicalIndex.add``, the only writer); a row falling to 0 memories is deleted.
 memory_term_stats = Table(
     "memory_term_stats",
     metadata,
