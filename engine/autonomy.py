@@ -208,12 +208,15 @@ def decide_initiative(
     choose_target: TargetChooser | None = None,
     choose_act: ActChooser | None = None,
     quiet_hours: bool = False,
+    urgency: Mapping[int, str] | None = None,
 ) -> Decision:
     """Whether someone starts a conversation in a quiet channel, and with whom.
 
     A character of autonomy level 2 or more, not cooling down, picked by talkativeness and
     social energy, opens a topic with another present character (familiar ones more often).
-    Nobody does during the channel's quiet hours (``quiet_hours``).
+    Nobody does during the channel's quiet hours (``quiet_hours``). ``urgency`` names the
+    goal a character is pursuing (``engine.goals``): it is twice as likely to start, and its
+    intent's reason is ``goal: <the goal>``.
     """
     decision = Decision(next_post_at=next_post_at)
     if quiet_hours:
@@ -230,8 +233,10 @@ def decide_initiative(
     ]
     if not starters or len([m for m in cast if m.active]) < 2:
         return decision
+    urgent = urgency or {}
     weights = [
-        m.talkativeness * m.social_energy * (1.0 + 0.5 * (m.autonomy_level - 2)) + 0.01
+        (m.talkativeness * m.social_energy * (1.0 + 0.5 * (m.autonomy_level - 2)) + 0.01)
+        * (2.0 if m.id in urgent else 1.0)
         for m in starters
     ]
     starter = rng.choices(starters, weights=weights, k=1)[0]
@@ -254,7 +259,8 @@ def decide_initiative(
             channel_id=channel_id,
             character_id=starter.id,
             act=act,
-            reason="initiative in a quiet channel",
+            reason=(f"goal: {urgent[starter.id]}" if starter.id in urgent
+                    else "initiative in a quiet channel"),
             due_at=due,
             target_id=picked,
             chain_depth=0,

@@ -87,6 +87,7 @@ def decide_in_quiet_channel(
         rng=deps.rng("initiative", channel.id, now.isoformat()),
         choose_target=volition.target_chooser(),
         choose_act=volition.act_chooser(),
+        urgency=volition.urgency(),
     )
     return _store(uow, channel, decision, now)
 

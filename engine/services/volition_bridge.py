@@ -14,8 +14,10 @@ from engine.acts import Act
 from engine.adapters.sql.uow import UnitOfWork
 from engine.autonomy import ActChooser, TargetChooser
 from engine.cast import CastMember
+from engine.goals import Drive
 from engine.messages import Event, ParticipantKind
 from engine.relationships import Relationship
+from engine.services.goals import drives_of
 from engine.services.social import Reaction, current_moods
 from engine.social.conflicts import is_hostile
 from engine.social.emotions import Mood
@@ -52,6 +54,9 @@ class Volition:
         else:
             self.views = {(r.source_id, r.target_id): r for r in uow.relationships.among(ids)}
         self.kinds = {pid: kind for pid, (_, kind) in names.items()}
+        self._cast = list(cast)
+        self._names = {pid: (name,) for pid, (name, _) in names.items()}
+        self._drives: dict[int, Drive] | None = None
         self.ecosystem_id = event.ecosystem_id if event is not None else 0
         self._rivals: dict[int, frozenset[int]] = {}
         self._allies: dict[int, frozenset[int]] = {}
@@ -78,6 +83,17 @@ class Volition:
             self.moods.update(current_moods(self._uow, [actor], self.profiles, self._now))
         return self.moods.get(actor) or Mood.neutral()
 
+    def drive(self, actor: int) -> Drive:
+        """What the actor's goals push it toward (read once per decision, when first asked)."""
+        if self._drives is None:
+            self._drives = drives_of(self._uow, self._cast, self._names)
+        return self._drives.get(actor) or Drive()
+
+    def urgency(self) -> dict[int, str]:
+        """The goal each present character pursues most, if any (for initiative)."""
+        return {m.id: lead.text for m in self._cast
+                if (lead := self.drive(m.id).leading) is not None}
+
     def _company(self, actor: int) -> tuple[frozenset[int], frozenset[int]]:
         return self._rivals.get(actor, frozenset()), self._allies.get(actor, frozenset())
 
@@ -93,6 +109,7 @@ class Volition:
                 from_id=event.author_id if event is not None else None,
                 addressed_to_me=event is not None and member.id in event.addressed_ids,
                 goals=profile.goals, rivals_present=rivals, allies_present=allies,
+                pursuit=tuple(self.drive(member.id).acts.items()),
             )
             act, _rules = choose_act(profile.big_five, self._mood(member.id),
                                      self._candidate(member.id, target_id), context, rng)
@@ -107,6 +124,7 @@ class Volition:
             if profile is None:
                 return None
             options = [self._candidate(member.id, c) for c in candidates]
-            return choose_target(profile.big_five, self._mood(member.id), options, rng)
+            return choose_target(profile.big_five, self._mood(member.id), options, rng,
+                                 bonus=self.drive(member.id).targets)
 
         return choose

@@ -46,6 +46,17 @@ class GoalStore:
             return []
         return [_goal(r) for r in self.conn.execute(_ACTIVE_OF, {"ids": list(set(character_ids))})]
 
+    def relevant(self, character_ids: Sequence[int]) -> list[Goal]:
+        """Active goals of these characters, and their stored card goals (settled ones
+        included: a card goal is only stored once its status changed)."""
+        if not character_ids:
+            return []
+        stmt = select(goals).where(
+            goals.c.character_id.in_(list(set(character_ids))),
+            (goals.c.status == GoalStatus.ACTIVE.value)
+            | (goals.c.source == GoalSource.CARD.value)).order_by(goals.c.id)
+        return [_goal(r) for r in self.conn.execute(stmt)]
+
     def of_character(self, character_id: int, statuses: Iterable[GoalStatus] | None = None
                      ) -> list[Goal]:
         stmt = select(goals).where(goals.c.character_id == character_id)
