@@ -13,6 +13,7 @@ from engine.services.deps import Deps
 from engine.services.embedding_jobs import has_pending
 from engine.services.perceive import event_payload
 from engine.services.reflect import reflect
+from engine.services.scenarios import track as track_scenarios
 
 __all__ = ["tick"]
 
@@ -30,6 +31,7 @@ def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
     enqueue(deps, created, now)
     requeue_stale(deps, now)
     for eco in ecosystem_ids:
+        track_scenarios(deps, eco)  # timed directions, objectives (engine.services.scenarios)
         report = reflect(deps, eco)
         if report is not None:
             for event in report.announcements:

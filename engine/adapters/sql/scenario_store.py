@@ -10,7 +10,14 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from engine.acts import Act
-from engine.adapters.sql.tables import confidences, events, scenario_templates, scenarios
+from engine.adapters.sql.tables import (
+    characters,
+    confidences,
+    events,
+    participants,
+    scenario_templates,
+    scenarios,
+)
 from engine.scenarios.model import Scenario, ScenarioStatus, from_definition, to_definition
 
 __all__ = ["ScenarioStore"]
@@ -60,6 +67,20 @@ class ScenarioStore:
             .where(scenarios.c.status == ScenarioStatus.RUNNING.value)).scalars()]
 
     # -- facts --------------------------------------------------------------------------------
+    def participant_names(self, ecosystem_id: int) -> dict[int, tuple[str, ...]]:
+        """Every participant's name, and the characters' aliases."""
+        rows = self.conn.execute(
+            select(participants.c.id, participants.c.name, characters.c.aliases)
+            .select_from(participants.outerjoin(characters, characters.c.id == participants.c.id))
+            .where(participants.c.ecosystem_id == ecosystem_id))
+        return {r.id: (r.name, *(r.aliases or ())) for r in rows}
+
+    def last_event_id(self, ecosystem_id: int) -> int:
+        from sqlalchemy import func
+
+        return int(self.conn.execute(select(func.coalesce(func.max(events.c.id), 0))
+                                     .where(events.c.ecosystem_id == ecosystem_id)).scalar_one())
+
     def acts_since(self, ecosystem_id: int, after_event_id: int
                    ) -> list[tuple[int | None, Act | None, tuple[int, ...]]]:
         rows = self.conn.execute(
