@@ -11,6 +11,7 @@ from engine.services.consolidate import due_characters
 from engine.services.decide import decide_in_quiet_channel, enqueue, requeue_stale
 from engine.services.deps import Deps
 from engine.services.embedding_jobs import has_pending
+from engine.services.narrative import advance as advance_stories
 from engine.services.perceive import event_payload
 from engine.services.reflect import reflect
 from engine.services.scenarios import track as track_scenarios
@@ -32,6 +33,7 @@ def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
     requeue_stale(deps, now)
     for eco in ecosystem_ids:
         track_scenarios(deps, eco)  # timed directions, objectives (engine.services.scenarios)
+        advance_stories(deps, eco)  # beats for stalled story threads (engine.narrative)
         report = reflect(deps, eco)
         if report is not None:
             for event in report.announcements:

@@ -17,6 +17,7 @@ from engine.cast import CastMember
 from engine.memory import Memory, importance_of, observation_text
 from engine.messages import Event, ParticipantKind
 from engine.services.goals import track_goals
+from engine.services.narrative import steer
 from engine.services.social import Reaction, react, record_notices
 
 __all__ = ["Perception", "perceive", "event_payload"]
@@ -76,6 +77,7 @@ def perceive(
     uow.memories.add_many(memories)
     reaction = react(uow, event, cast, now)
     track_goals(uow, event, cast, now)  # goals its act achieves (engine.goals)
+    steer(uow, event, now)  # a member's act may turn a story's course (engine.narrative)
     system_events = record_notices(uow, event, reaction.notices, now)
     if event.channel_id:
         uow.spaces.touch_channel(event.channel_id, last_event_at=now)
