@@ -317,6 +317,7 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
     ("`lexical_scores` (BM25 over the candidates)", "engine.services.recall", "lexical_scores",
      False),
     ("`rank`", "engine.services.recall", "rank", False),
+    ("`rank_order` (ranking the candidates)", "engine.services.recall", "rank_order", False),
     ("`touch` (write the access times)", "engine.adapters.sql.memory_store", "MemoryStore.touch",
      False),
 )
