@@ -8,12 +8,14 @@ Rendering and delivery run on the RQ workers; acknowledging Slack never waits fo
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.oauth.callback_options import CallbackOptions, FailureArgs, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
@@ -22,7 +24,7 @@ from bots.slack.dedupe import EventDeduplicator
 from workers.bootstrap import Container
 from workers.slack.outbox import make_web_client
 
-__all__ = ["LISTENERS", "create_app", "SCOPES"]
+__all__ = ["LISTENERS", "create_app", "SCOPES", "INSTALL_PATH", "REDIRECT_PATH"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ LISTENERS: tuple[str, ...] = (
     "bots.slack.modals",
     "bots.slack.home",
 )
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 
 #: The bot scopes the app asks for (also in ``bots/slack/manifest.yaml``).
 SCOPES: tuple[str, ...] = (
@@ -96,6 +101,32 @@ def create_app(
     return app
 
 
+#: What a failed install says, by bolt's reason; the page always says how to start again.
+_INSTALL_FAILURES = {
+    "invalid_browser": "This install was started in another browser (or its cookie is gone).",
+    "invalid_state": "This install link has expired or was already used (a link is valid "
+                     "once, for ten minutes).",
+    "missing_code": "Slack sent no authorisation code.",
+    "invalid_code": "Slack refused the authorisation code (expired or already used).",
+    "storage_error": "The installation could not be saved; the admins will find why in the "
+                     "logs.",
+    "access_denied": "The install was cancelled on Slack's page.",
+}
+
+
+def _install_failed(args: FailureArgs) -> BoltResponse:
+    """A plain page saying what went wrong and how to start again (bolt's default is a
+    generic "Something went wrong")."""
+    log.warning("Slack install failed: %s (%s)", args.reason, args.error or "-")
+    reason = _INSTALL_FAILURES.get(args.reason, f"Slack reported: {args.reason}.")
+    status = 500 if args.reason == "storage_error" else 400
+    page = (f"<html><head><title>Personae: not installed</title></head><body>"
+            f"<h1>Personae was not installed</h1><p>{html.escape(reason)}</p>"
+            f'<p>Start again at <a href="{INSTALL_PATH}">{INSTALL_PATH}</a>.</p></body></html>')
+    return BoltResponse(status=status, body=page,
+                        headers={"Content-Type": "text/html; charset=utf-8"})
+
+
 def _oauth_settings(container: Container) -> OAuthSettings:
     from bots.slack.oauth_state import RedisOAuthStateStore
     from workers.slack.installations import SqlInstallationStore
@@ -108,4 +139,13 @@ def _oauth_settings(container: Container) -> OAuthSettings:
         scopes=list(SCOPES),
         installation_store=SqlInstallationStore(container.database.engine, client_id),
         state_store=RedisOAuthStateStore(container.redis),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        # /slack/install goes straight to Slack's authorize page (no "Add to Slack" page).
+        install_page_rendering_enabled=False,
+        callback_options=CallbackOptions(success=_installed, failure=_install_failed),
     )
+
+
+def _installed(args: SuccessArgs) -> BoltResponse:
+    return args.default.success(args)

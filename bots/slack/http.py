@@ -52,9 +52,9 @@ class SlackHttpServer:
         self.server.serve_forever()
 
     def start(self) -> SlackHttpServer:
-        """Serve in a background thread (tests, benchmarks)."""
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                        name="slack-http")
+        """Serve in a background thread (tests, benchmarks); ``stop`` returns within 20 ms."""
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
+                                        daemon=True, name="slack-http")
         self._thread.start()
         return self
 

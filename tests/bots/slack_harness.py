@@ -26,7 +26,7 @@ from workers.bootstrap import Container
 from workers.embedded import EmbeddedWorker
 
 __all__ = ["SECRET", "TEAM", "CHANNEL", "MEMBER", "ADMIN", "AVATAR", "slack_settings",
-           "SlackHarness", "eventually", "signed_headers"]
+           "SlackHarness", "eventually", "signed_headers", "seed_cast"]
 
 SECRET = "test-signing-secret"
 TEAM = "T0001"
@@ -68,6 +68,19 @@ def signed_headers(body: str, content_type: str, *, secret: str = SECRET,
         headers["x-slack-retry-num"] = str(retry_num)
         headers["x-slack-retry-reason"] = "http_timeout"
     return headers
+
+
+def seed_cast(container: Container, *names: str, channel: str = CHANNEL, team: str = TEAM
+              ) -> dict[str, int]:
+    """The bundled characters ``names`` (all when none), living in ``channel`` of ``team``,
+    each with an avatar URL; their ids by name."""
+    deps = container.deps
+    cards = [load_card_file(p) for p in bundled_cast()]
+    chosen = [replace(c, persona=replace(c.persona, avatar_url=AVATAR.format(
+                  c.short_name.lower()))) for c in cards if not names or c.name in names]
+    eco, chans = setup.open_space(deps, "slack", team, [channel])
+    ids = setup.import_characters(deps, eco.id, chosen, [chans[0].id])
+    return {c.name: i for c, i in zip(chosen, ids, strict=True)}
 
 
 class SlackHarness:
@@ -134,13 +147,7 @@ class SlackHarness:
 
     # -- the community -----------------------------------------------------------------------
     def seed_cast(self, *names: str, channel: str = CHANNEL) -> dict[str, int]:
-        deps = self.container.deps
-        cards = [load_card_file(p) for p in bundled_cast()]
-        chosen = [replace(c, persona=replace(c.persona, avatar_url=AVATAR.format(
-                      c.short_name.lower()))) for c in cards if not names or c.name in names]
-        eco, chans = setup.open_space(deps, "slack", TEAM, [channel])
-        ids = setup.import_characters(deps, eco.id, chosen, [chans[0].id])
-        return {c.name: i for c, i in zip(chosen, ids, strict=True)}
+        return seed_cast(self.container, *names, channel=channel)
 
     def run_jobs(self) -> None:
         self.worker.run_pending()

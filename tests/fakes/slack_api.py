@@ -18,7 +18,10 @@ answers ``invalid_auth``):
     ``channel_id`` and records the file).
   - ``users.info`` (``add_user``: admin/owner flags, names), ``usergroups.list``,
     ``usergroups.users.list`` (``add_group``), ``conversations.info``.
-  - ``oauth.v2.access`` (OAuth install: any ``code`` → a workspace's bot token).
+  - ``oauth.v2.access`` (OAuth install): a ``code`` issued by ``authorize`` → that workspace's
+    bot token (``xoxb-<team>``), once (a used or unknown code answers ``invalid_code``); any
+    other code → a new workspace; with ``oauth_client`` set, the client id and secret (HTTP
+    basic auth, as slack_sdk sends them) must match (else ``invalid_client_id``).
   - ``response_url`` posts: ``POST /respond/<anything>`` (recorded in ``responses``).
 
 Counters: ``calls`` (method, body, token, time, status), ``posts`` (accepted messages, with the
@@ -27,6 +30,7 @@ server's arrival time), ``rate_limited`` (429s served).
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import math
@@ -102,6 +106,8 @@ class FakeSlack:
         self.channels: dict[str, str] = {}
         self.removed: set[str] = set()
         self.missing: set[str] = set()
+        self.oauth_client: tuple[str, str] | None = None
+        self.codes: dict[str, str] = {}
         self._windows: dict[str, list[float]] = defaultdict(list)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -132,8 +138,9 @@ class FakeSlack:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-slack")
+        # A short poll: ``stop`` (every test's teardown) waits for it.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
+                                        daemon=True, name="fake-slack")
         self._thread.start()
         return self
 
@@ -170,6 +177,13 @@ class FakeSlack:
     def add_workspace(self, team_id: str, token: str) -> None:
         self.tokens[token] = team_id
 
+    def authorize(self, team_id: str) -> str:
+        """What Slack's authorize page does when a member of ``team_id`` approves the
+        install: a one-time ``code`` for the redirect."""
+        code = f"code-{team_id}-{next(self._ids)}"
+        self.codes[code] = team_id
+        return code
+
     # ------------------------------------------------------------------ views on the state
     @property
     def calls(self) -> list[Call]:
@@ -190,19 +204,21 @@ class FakeSlack:
         return self.state.rate_limited
 
     # ------------------------------------------------------------------ the API
-    def handle(self, method: str, body: dict[str, Any], token: str | None
+    def handle(self, method: str, body: dict[str, Any], token: str | None,
+               basic: tuple[str, str] | None = None
                ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             call = Call(method, body, token, time.monotonic())
             self.state.calls.append(call)
-            status, answer, headers = self._answer(method, body, token)
+            status, answer, headers = self._answer(method, body, token, basic)
             call.status = status
             return status, answer, headers
 
-    def _answer(self, method: str, body: dict[str, Any], token: str | None
+    def _answer(self, method: str, body: dict[str, Any], token: str | None,
+                basic: tuple[str, str] | None = None
                 ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if method == "oauth.v2.access":
-            return 200, self._oauth(body), {}
+            return 200, self._oauth(body, basic), {}
         team = self.tokens.get(token or "")
         if team is None:
             return 200, {"ok": False, "error": "invalid_auth" if token else "not_authed"}, {}
@@ -214,10 +230,14 @@ class FakeSlack:
             return result
         return 200, result, {}
 
-    def _oauth(self, body: dict[str, Any]) -> dict[str, Any]:
-        if not body.get("code"):
+    def _oauth(self, body: dict[str, Any], basic: tuple[str, str] | None) -> dict[str, Any]:
+        client = basic or (str(body.get("client_id", "")), str(body.get("client_secret", "")))
+        if self.oauth_client is not None and client != self.oauth_client:
+            return {"ok": False, "error": "invalid_client_id"}
+        code = str(body.get("code") or "")
+        if not code or (code.startswith("code-") and code not in self.codes):
             return {"ok": False, "error": "invalid_code"}
-        team = f"T{next(self._ids):04d}"
+        team = self.codes.pop(code, None) or f"T{next(self._ids):04d}"
         token = f"xoxb-{team}"
         self.tokens[token] = team
         return {"ok": True, "app_id": "A0001", "access_token": token, "token_type": "bot",
@@ -373,7 +393,11 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
         auth = self.headers.get("Authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else body.get("token")
-        status, answer, headers = fake.handle(method, body, token)
+        basic = None
+        if auth.startswith("Basic "):
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+            basic = (user, password)
+        status, answer, headers = fake.handle(method, body, token, basic)
         self._send(status, json.dumps(answer).encode(), "application/json", headers)
 
     def _send(self, status: int, data: bytes, ctype: str,
