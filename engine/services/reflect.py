@@ -18,6 +18,7 @@ from engine.relationships import Relationship
 from engine.services.deps import Deps
 from engine.services.encounters import meet
 from engine.services.social import current_moods
+from engine.services.stories import StoryReport, detect_stories
 from engine.social.alliances import AllianceContext, evaluate, form_alliance, propose
 from engine.social.conflicts import cool
 from engine.social.drift import Experience, drift
@@ -42,6 +43,7 @@ class ReflectReport:
     alliances_changed: list[str] = field(default_factory=list)
     drifted: int = 0
     announcements: list[Event] = field(default_factory=list)
+    stories: StoryReport | None = None
 
 
 def reflect(deps: Deps, ecosystem_id: int, *, force: bool = False) -> ReflectReport | None:
@@ -69,6 +71,7 @@ def reflect(deps: Deps, ecosystem_id: int, *, force: bool = False) -> ReflectRep
             ecosystem_id, {"last_reflect_at": now.isoformat(),
                            "last_drift_change_id": uow.social.last_change_id(ecosystem_id)})
         uow.commit()
+    report.stories = detect_stories(deps, ecosystem_id)
     return report
 
 

@@ -23,12 +23,15 @@ from engine.adapters.sql.tables import (
     platform_users,
     relationship_changes,
     relationships,
+    story_thread_events,
+    story_threads,
 )
 from engine.lexical import query_terms
 from engine.messages import IncomingMessage
 from engine.services.consolidate import consolidate
 from engine.services.forgetting import forget_member
 from engine.services.ingest import ingest
+from engine.services.stories import detect_stories
 from workers.bootstrap import Container
 from workers.embedded import EmbeddedWorker
 
@@ -58,6 +61,7 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
     mary_id = mary[0]
     for character in cast:  # what they make of it all: insights, knowledge, summaries
         consolidate(container.deps, character, force=True)
+    detect_stories(container.deps, community.ecosystem.id, force=True)
     queued_before = set(container.queue.job_ids)
     assert _count(container, select(func.count()).select_from(memory_terms)
                   .where(memory_terms.c.term.in_(query_terms("Zanzibar")))) > 0
@@ -110,6 +114,8 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
         "confidences": select(func.count()).select_from(confidences),
         "intents about her": select(func.count()).select_from(intents)
         .where(intents.c.target_id == mary_id),
+        "her events in story timelines": select(func.count()).select_from(story_thread_events)
+        .where(story_thread_events.c.event_id.not_in(select(events.c.id))),
         "member row": select(func.count()).select_from(platform_users)
         .where(platform_users.c.external_id == "member"),
         "participant row": select(func.count()).select_from(participants)
@@ -117,6 +123,9 @@ def test_forget_me_removes_everything_about_the_member(container: Container) -> 
     }
     remaining = {name: _count(container, stmt) for name, stmt in checks.items()}
     assert remaining == dict.fromkeys(checks, 0)
+    with container.database.engine.connect() as conn:
+        casts = conn.execute(select(story_threads.c.participants)).scalars().all()
+    assert all(mary_id not in cast for cast in casts), "story threads she took part in"
     # Queued jobs about her are gone; nothing else was.
     cancelled = {f"render-{i}" for i in report.cancelled_intent_ids}
     assert cancelled and cancelled <= queued_before

@@ -10,7 +10,12 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.event_log import _event as _row_event
-from engine.adapters.sql.tables import events, story_thread_events, story_threads
+from engine.adapters.sql.tables import (
+    events,
+    relationship_changes,
+    story_thread_events,
+    story_threads,
+)
 from engine.messages import Event, EventKind
 from engine.stories.model import (
     Genre,
@@ -20,6 +25,7 @@ from engine.stories.model import (
     Stage,
     StoryThread,
 )
+from engine.stories.seeds import Betrayal
 
 __all__ = ["StoryStore"]
 
@@ -146,6 +152,20 @@ class StoryStore:
             found.extend(_row_event(r) for r in self.conn.execute(
                 select(events).where(events.c.id.in_(chunk))))
         return sorted(found, key=lambda e: e.id or 0)
+
+    def betrayals(self, ecosystem_id: int, after_event_id: int = 0) -> list[Betrayal]:
+        """Recorded betrayals (revealed secrets, allies turned on) caused by events after
+        ``after_event_id``: ``source`` of the change is the betrayed."""
+        rows = self.conn.execute(
+            select(relationship_changes.c.source_id, relationship_changes.c.target_id,
+                   relationship_changes.c.event_id, relationship_changes.c.act,
+                   relationship_changes.c.created_at)
+            .where(relationship_changes.c.ecosystem_id == ecosystem_id,
+                   relationship_changes.c.act.in_(("reveal_secret", "betray")),
+                   relationship_changes.c.event_id > after_event_id)
+            .order_by(relationship_changes.c.id))
+        return [Betrayal(betrayer=r.target_id, betrayed=r.source_id, event_id=r.event_id,
+                         at=r.created_at, kind=r.act) for r in rows]
 
     def last_event_id(self, ecosystem_id: int) -> int:
         return int(self.conn.execute(
