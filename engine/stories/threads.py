@@ -272,6 +272,7 @@ def advance(thread: StoryThread, meter: float, now: datetime, *, reconciled: boo
       an accepted apology among them, or their conflict resolved); a reconciliation thread
       resolves when what is left to heal falls below :data:`HEALED_BELOW`;
     - any open stage ``-> dormant`` after :data:`DORMANT_AFTER_S` without an exchange.
+    A thread moves at most one stage per call (its arc has a chapter per stage).
     ``resolved_at`` is set on reaching resolution. Each stage change joins the thread's
     history in ``state["turns"]``.
     """
@@ -293,15 +294,15 @@ def advance(thread: StoryThread, meter: float, now: datetime, *, reconciled: boo
             stage = Stage.DEVELOPING
         if stage in (Stage.SEED, Stage.DEVELOPING) and meter < HEALED_BELOW:
             stage = Stage.RESOLUTION
-    else:
-        if stage is Stage.SEED and (meter >= DEVELOP_AT or sightings > 1):
+    elif stage is Stage.SEED:
+        if meter >= DEVELOP_AT or sightings > 1:
             stage = Stage.DEVELOPING
-        if stage is Stage.DEVELOPING and meter >= CLIMAX_AT:
-            stage = Stage.CLIMAX
-        if stage in (Stage.DEVELOPING, Stage.CLIMAX) and reconciled:
-            stage = Stage.RESOLUTION
-        elif stage is Stage.CLIMAX and meter < RESOLVE_BELOW_PEAK * peak:
-            stage = Stage.RESOLUTION
+    elif stage in (Stage.DEVELOPING, Stage.CLIMAX) and reconciled:
+        stage = Stage.RESOLUTION
+    elif stage is Stage.DEVELOPING and meter >= CLIMAX_AT:
+        stage = Stage.CLIMAX
+    elif stage is Stage.CLIMAX and meter < RESOLVE_BELOW_PEAK * peak:
+        stage = Stage.RESOLUTION
     resolved_at = thread.resolved_at
     if stage is not thread.stage:
         turns = list(state.get("turns", []))  # type: ignore[call-overload]
