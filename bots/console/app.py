@@ -29,7 +29,7 @@ HELP = (
     "Type to speak in the channel. Address a character by name or @name "
     "(e.g. '@Darcy, do you dance?'). Commands: /cast, /relationships, /observatory, "
     "/graph [FILE.png], /why NAME and NAME, /memories NAME [WORDS], /announce on|off, "
-    "/forget-me, /help, /quit."
+    "/scenario …, /forget-me, /help, /quit."
 )
 PALETTE = ["magenta", "cyan", "green", "yellow", "bright_blue", "red", "bright_magenta"]
 
@@ -189,6 +189,11 @@ def _command(community: ConsoleCommunity, console: Console, text: str) -> None:
         report = forget_member(deps, PLATFORM, SPACE, MEMBER_ID)
         console.print(f"[dim]Forgotten: {report.events} of your messages, {report.memories} "
                       f"memories of them, {report.relationships} relationships.[/]")
+    elif word == "/scenario":
+        from bots.console.scenario import scenario_command
+
+        for line in scenario_command(community, rest):
+            console.print(line, markup=False)
     elif word == "/announce" and rest.strip() in ("on", "off"):
         setup.set_announcements(deps, community.channel.id, rest.strip() == "on")
         console.print(f"[dim]Relationship announcements {rest.strip()}.[/]")
