@@ -15,7 +15,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bots.slack.context import SlackContext, personae_of
+from bots.slack.context import personae_of
 from bots.slack.permissions import find_group
 from bots.slack.views import (
     CHARACTER_CALLBACK,
@@ -90,7 +90,9 @@ def on_character(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
                                  f"{service.AI_DISCLOSURE}")
 
 
-def _card_bytes(personae: SlackContext, client: WebClient, view: dict[str, Any]) -> bytes:
+def _card_bytes(client: WebClient, view: dict[str, Any]) -> tuple[bytes, str]:
+    """The card's bytes (at most one over the limit, so that a lying size is still caught)
+    and the block they came from: the attached file, else the pasted JSON."""
     files = value_of(view, "card_file") or []
     if files:
         file = files[0]
@@ -98,8 +100,8 @@ def _card_bytes(personae: SlackContext, client: WebClient, view: dict[str, Any])
         url = file.get("url_private_download") or file.get("url_private")
         request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - Slack's URL
-            return bytes(response.read(service.MAX_CARD_BYTES + 1))
-    return str(value_of(view, "card_json") or "").encode("utf-8")
+            return bytes(response.read(service.MAX_CARD_BYTES + 1)), "card_file"
+    return str(value_of(view, "card_json") or "").encode("utf-8"), "card_json"
 
 
 def on_import(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
@@ -107,18 +109,22 @@ def on_import(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
     personae = personae_of(context)
     meta = metadata_of(view)
     try:
-        raw = _card_bytes(personae, client, view)
+        raw, block = _card_bytes(client, view)
+    except InvalidCard as exc:
+        _errors(ack, "card_file", f"That file cannot be imported: it {exc.problem}.")
+        return
     except (UserFacingError, OSError) as exc:
         _errors(ack, "card_file", f"That file could not be read: {exc}")
         return
     if not raw.strip():
-        _errors(ack, "card_json", "Attach a card file or paste its JSON.")
+        _errors(ack, block, "That file is empty." if block == "card_file" else
+                "Attach a card file or paste its JSON.")
         return
     eco = personae.ecosystem(str(meta.get("team") or body["team"]["id"]))
     try:
         character = service.import_card(personae.deps, eco.id, raw)
     except UserFacingError as exc:
-        _errors(ack, "card_json", str(exc))
+        _errors(ack, block, str(exc))
         return
     ack()
     channel = str(meta.get("channel") or "")

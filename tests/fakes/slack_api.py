@@ -22,6 +22,9 @@ answers ``invalid_auth``):
     bot token (``xoxb-<team>``), once (a used or unknown code answers ``invalid_code``); any
     other code → a new workspace; with ``oauth_client`` set, the client id and secret (HTTP
     basic auth, as slack_sdk sends them) must match (else ``invalid_client_id``).
+  - Card files a member attached to a modal: ``add_file`` (the ``files`` item of a
+    ``file_input``'s state), downloaded with ``GET /files-pri/<id>`` and a valid bot token
+    (recorded in ``downloads``).
   - ``response_url`` posts: ``POST /respond/<anything>`` (recorded in ``responses``).
 
 Counters: ``calls`` (method, body, token, time, status), ``posts`` (accepted messages, with the
@@ -88,6 +91,7 @@ class _State:
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, FakeFile] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
     rate_limited: int = 0
 
 
@@ -319,6 +323,29 @@ class FakeSlack:
         return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
                 "file_id": file_id}
 
+    def add_file(self, filename: str, data: bytes, *, size: int | None = None
+                 ) -> dict[str, Any]:
+        """A file a member attached; what Slack puts in the modal's state (``size`` as
+        declared, default the real one)."""
+        file_id = f"F{next(self._ids):05d}"
+        with self._lock:
+            self.state.files[file_id] = FakeFile(file_id, filename, data)
+        url = f"http://127.0.0.1:{self.port}/files-pri/{file_id}"
+        return {"id": file_id, "name": filename, "filetype": "json",
+                "size": len(data) if size is None else size,
+                "url_private": url, "url_private_download": url + "/download"}
+
+    def download(self, path: str, token: str | None) -> tuple[int, bytes]:
+        with self._lock:
+            if token not in self.tokens:
+                return 403, b"not_authed"
+            file_id = path.split("/")[2] if path.count("/") >= 2 else ""
+            found = self.state.files.get(file_id)
+            if found is None:
+                return 404, b"Not Found"
+            self.state.downloads.append(file_id)
+            return 200, found.data
+
     def upload(self, file_id: str, data: bytes) -> bool:
         with self._lock:
             found = self.state.files.get(file_id)
@@ -376,6 +403,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
         return None
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib's name
+        auth = self.headers.get("Authorization", "")
+        if not self.path.startswith("/files-pri/"):
+            self._send(404, b"Not Found", "text/plain")
+            return
+        status, data = self.server_fake.download(self.path, auth[7:] if auth else None)
+        self._send(status, data, "application/octet-stream")
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib's name
         raw = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))

@@ -52,14 +52,15 @@ def memory(inv: Invocation) -> None:
     if everywhere:
         words = words[:-1]
         inv.require_director()
-    where = community.memory_channel_filter(is_director=everywhere, everywhere=everywhere,
-                                            here=inv.channel_id)
     eco = inv.ecosystem.id
     ref, query = memory_browser.split_character(inv.deps, eco, " ".join(words))
-    page = memory_browser.search(inv.deps, eco, ref.id, query, channel=where, limit=PAGE)
+    # Members see what was witnessed in the channel they ask from; directors everywhere.
+    page, _ = community.search_memories(inv.deps, eco, ref.name, query, is_director=everywhere,
+                                        everywhere=everywhere, here=inv.channel_id, limit=PAGE)
     if not page.memories and query:
-        page = memory_browser.search(inv.deps, eco, ref.id, query, semantic=True,
-                                     channel=where, limit=PAGE)
+        page, _ = community.search_memories(inv.deps, eco, ref.name, query, semantic=True,
+                                            is_director=everywhere, everywhere=everywhere,
+                                            here=inv.channel_id, limit=PAGE)
     if not page.memories:
         inv.reply(f"{ref.name} remembers nothing of that here.")
         return
