@@ -16,8 +16,10 @@ from bots.cli.discord import discord_app
 from bots.cli.errors import fail, friendly_errors
 from bots.cli.memory import memory_app
 from bots.cli.memory_tuning import eval_command, weights_command
+from bots.cli.scenario import scenario_app
 from bots.cli.slack import slack_app
 from bots.cli.social import members_app, observatory_command, relationships_app
+from bots.cli.story import story_app
 from engine.settings import Settings
 
 __all__ = ["app"]
@@ -34,6 +36,8 @@ app.add_typer(members_app, name="members")
 app.add_typer(memory_app, name="memory")
 app.add_typer(slack_app, name="slack")
 app.add_typer(discord_app, name="discord")
+app.add_typer(scenario_app, name="scenario")
+app.add_typer(story_app, name="story")
 memory_app.command("eval")(eval_command)
 memory_app.command("weights")(weights_command)
 app.command("observatory")(observatory_command)
