@@ -151,10 +151,11 @@ def _escalating_conflict(pair: Pair, between: list[Event], context: SeedContext
 
     Holds when, in the window, the pair exchanged at least 3 hostile acts (see
     :func:`is_hostile_act`: banter is not hostile), at least 2 of them insults or threats, and
-    the quarrel is not dying down: the hostile acts' mean severity over the second half is at
-    least that of the first half. It takes two sides or a campaign: either both hit at least
-    once, or one of them dealt 3 or more insults/threats. A single insult, or a run of mild
-    disagreements, is not an escalating conflict. Genre: drama.
+    the quarrel is not dying down: the hardest hostile act of its second half is at least as
+    hard as the hardest of its first half (see :func:`severity`; a mild retort at the end does
+    not end an escalation, a run of ever milder acts does). It takes two sides or a campaign:
+    either both hit at least once, or one of them dealt 3 or more insults/threats. A single
+    insult, or a run of mild disagreements, is not an escalating conflict. Genre: drama.
     """
     hostile = [e for e in between if is_hostile_act(e)]
     hard = [e for e in hostile if e.act in HARD_HOSTILE]
@@ -167,7 +168,7 @@ def _escalating_conflict(pair: Pair, between: list[Event], context: SeedContext
     half = len(hostile) // 2
     first = [severity(e) for e in hostile[:half]]
     second = [severity(e) for e in hostile[len(hostile) - half:]]
-    if sum(second) / len(second) + 1e-9 < sum(first) / len(first):
+    if max(second) + 1e-9 < max(first):
         return None
     strength = 0.3 + 0.1 * len(hard) + 0.05 * len(hostile)
     return _seed(SeedType.ESCALATING_CONFLICT, pair, hostile, strength)
