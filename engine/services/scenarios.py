@@ -120,7 +120,7 @@ def get(deps: Deps, scenario_id: int) -> Scenario:
 def find(deps: Deps, ecosystem_id: int, ref: str) -> Scenario:
     """A scenario by id, slug or title (the newest with that slug or title)."""
     with deps.uow() as uow:
-        every = uow.scenarios.list(ecosystem_id)
+        every = uow.scenarios.of_ecosystem(ecosystem_id)
     key = ref.strip().lower()
     hits = [s for s in every if str(s.id) == key or s.slug == key or s.title.lower() == key]
     if not hits:
@@ -131,7 +131,7 @@ def find(deps: Deps, ecosystem_id: int, ref: str) -> Scenario:
 
 def list_scenarios(deps: Deps, ecosystem_id: int) -> list[Scenario]:
     with deps.uow() as uow:
-        return uow.scenarios.list(ecosystem_id)
+        return uow.scenarios.of_ecosystem(ecosystem_id)
 
 
 def _load(uow: UnitOfWork, scenario_id: int) -> Scenario:
@@ -266,7 +266,7 @@ def track(deps: Deps, ecosystem_id: int) -> list[tuple[Scenario, list[Objective]
     """Give running scenarios' due timed directions, then check their objectives."""
     now = deps.clock.now()
     with deps.uow() as uow:
-        running = uow.scenarios.list(ecosystem_id, (ScenarioStatus.RUNNING,))
+        running = uow.scenarios.of_ecosystem(ecosystem_id, (ScenarioStatus.RUNNING,))
     for scenario in running:
         for index, direction in due_directions(scenario, now):
             _inject(deps, scenario, direction.text, None)
@@ -278,7 +278,7 @@ def track(deps: Deps, ecosystem_id: int) -> list[tuple[Scenario, list[Objective]
                 uow.commit()
     out: list[tuple[Scenario, list[Objective]]] = []
     with deps.uow() as uow:
-        for scenario in uow.scenarios.list(ecosystem_id, (ScenarioStatus.RUNNING,)):
+        for scenario in uow.scenarios.of_ecosystem(ecosystem_id, (ScenarioStatus.RUNNING,)):
             done = check_objectives(scenario, _facts(uow, scenario), now)
             if done:
                 if scenario.status is ScenarioStatus.COMPLETED:

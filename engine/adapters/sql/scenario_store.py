@@ -54,7 +54,7 @@ class ScenarioStore:
         row = self.conn.execute(select(scenarios).where(scenarios.c.id == scenario_id)).first()
         return _scenario(row) if row is not None else None
 
-    def list(self, ecosystem_id: int, statuses: tuple[ScenarioStatus, ...] | None = None
+    def of_ecosystem(self, ecosystem_id: int, statuses: tuple[ScenarioStatus, ...] | None = None
              ) -> list[Scenario]:
         stmt = select(scenarios).where(scenarios.c.ecosystem_id == ecosystem_id)
         if statuses is not None:
