@@ -76,3 +76,12 @@ def test_garden_conspiracy_runs_until_its_hidden_objective(
     assert goal_driven and goal_driven[0] < confided
     final = scenario_command(community, f"show {scenario.id}")
     assert any(line.startswith("  [x] hidden:") for line in final)
+    # The exported story (engine.stories.export) has the key events in the same order.
+    from engine.services.stories import story_of_events
+    from engine.stories.export import to_markdown
+
+    story = story_of_events(deps, run.scenario.title, [c.name for c in run.scenario.cast],
+                            [("The garden", [e.id or 0 for e in log[opening:confided + 1]])])
+    text = to_markdown(story)
+    assert text.index("The Garden Conspiracy.") < text.index("A storm breaks") \
+        < text.index(log[confided].text.split("\n")[0][:40])
