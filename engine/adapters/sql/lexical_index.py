@@ -108,9 +108,13 @@ class PostingsCache:
         with self._lock:
             per_engine = self._entries.get(engine)
             entry = per_engine.get((owner_id, term)) if per_engine is not None else None
-            if entry is None or entry.version != version:
+            if entry is None or per_engine is None:
                 return None
-            per_engine.move_to_end((owner_id, term))  # type: ignore[union-attr]
+            if entry.version != version:  # stale: dropped now rather than when evicted
+                del per_engine[(owner_id, term)]
+                self._bytes -= entry.nbytes
+                return None
+            per_engine.move_to_end((owner_id, term))
             return entry
 
     def put(self, engine: Engine, owner_id: int, term: str, entry: TermPostings) -> None:
