@@ -25,6 +25,8 @@ answers ``invalid_auth``):
   - Card files a member attached to a modal: ``add_file`` (the ``files`` item of a
     ``file_input``'s state), downloaded with ``GET /files-pri/<id>`` and a valid bot token
     (recorded in ``downloads``).
+  - ``apps.connections.open`` (Socket Mode, an ``xapp-`` token): ``socket_url`` (a fake
+    WebSocket server, ``tests.fakes.slack_socket``).
   - ``response_url`` posts: ``POST /respond/<anything>`` (recorded in ``responses``).
 
 Counters: ``calls`` (method, body, token, time, status), ``posts`` (accepted messages, with the
@@ -111,6 +113,7 @@ class FakeSlack:
         self.removed: set[str] = set()
         self.missing: set[str] = set()
         self.oauth_client: tuple[str, str] | None = None
+        self.socket_url: str | None = None
         self.codes: dict[str, str] = {}
         self._windows: dict[str, list[float]] = defaultdict(list)
         self._ts = itertools.count(1)
@@ -223,6 +226,10 @@ class FakeSlack:
                 ) -> tuple[int, dict[str, Any], dict[str, str]]:
         if method == "oauth.v2.access":
             return 200, self._oauth(body, basic), {}
+        if method == "apps.connections.open":
+            if not (token or "").startswith("xapp-") or self.socket_url is None:
+                return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+            return 200, {"ok": True, "url": self.socket_url}, {}
         team = self.tokens.get(token or "")
         if team is None:
             return 200, {"ok": False, "error": "invalid_auth" if token else "not_authed"}, {}
