@@ -12,7 +12,16 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bots.slack.commands import autonomy, cast, characters, members, observe, setup
+from bots.slack.commands import (
+    autonomy,
+    cast,
+    characters,
+    members,
+    observe,
+    scenarios,
+    setup,
+    stories,
+)
 from bots.slack.commands.base import Handler, Invocation, clip
 from bots.slack.context import personae_of
 from engine.errors import UserFacingError
@@ -33,6 +42,10 @@ SUBCOMMANDS: dict[str, Handler] = {
     "memory": observe.memory,
     "memories": observe.memory,
     "forget-me": members.forget_me,
+    "story": stories.story,
+    "stories": stories.story,
+    "scenario": scenarios.scenario,
+    "scenarios": scenarios.scenario,
 }
 
 HELP = """*Personae* — AI characters living in this workspace. `/personae <subcommand>`:
@@ -42,13 +55,18 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `character list` · `character info NAME` · `cast` — who lives in this channel
 • `memory NAME [words]` — what a character remembers (of this channel)
 • `autonomy` — this channel's pace, quiet hours and the characters' autonomy
+• `story list` · `story show ID` — the stories unfolding: tension, key events, what comes next
+• `scenario list` · `scenario status [ID]` — the scenario playing here and its objectives
 • `forget-me` — delete everything Personae knows about you
 *Directors* (workspace admins and the director user group)
 • `setup` — cast channels, director group, admin channel
 • `character create` · `character edit NAME` · `character delete NAME` · `character import`
 • `cast add NAME` · `cast remove NAME` — in the channel it concerns
 • `autonomy level NAME 0-3` · `autonomy pace SECONDS [everywhere]`
-• `autonomy quiet 23:00 07:00 [ZONE] [everywhere]` · `autonomy quiet off [everywhere]`"""
+• `autonomy quiet 23:00 07:00 [ZONE] [everywhere]` · `autonomy quiet off [everywhere]`
+• `story export ID [md|html]` — the story as Markdown and HTML files
+• `scenario create` · `scenario start|pause|resume|stop [ID]` · `scenario direct [ID] TEXT`
+• `scenario templates` · `scenario share [ID]` · `scenario install CODE`"""
 
 
 def on_personae(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
@@ -74,3 +92,4 @@ def on_personae(ack: Ack, command: dict[str, Any], respond: Respond, client: Web
 
 def register(app: App) -> None:
     app.command("/personae")(on_personae)
+    scenarios.register(app)
