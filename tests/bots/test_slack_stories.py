@@ -195,12 +195,13 @@ def test_no_scenario_in_a_channel_says_how_to_make_one(harness: SlackHarness) ->
 
 def test_the_modal_form_reads_prefixes_and_defaults_to_the_channels_cast() -> None:
     definition, errors = definition_from_form(
-        {"title": " T ", "objectives": "\nA | directed \"x\"\n\nSUBPLOT: B | objective o1\n"},
+        {"title": " T ", "objectives": "\nA | directed \"x\"\n\n• SUBPLOT: B | objective o1\n"
+                  "secret: objective o2"},
         ["Jane Bennet"])
     assert errors == {}
     assert definition["cast"] == [{"name": "Jane Bennet"}]
     assert [(o["id"], o["kind"], o["text"]) for o in definition["objectives"]] == [
-        ("o1", "primary", "A"), ("o2", "subplot", "B")]
+        ("o1", "primary", "A"), ("o2", "subplot", "B"), ("o3", "hidden", "objective o2")]
     _, errors = definition_from_form({"title": "T", "objectives": ""}, [])
     assert set(errors) == {"objectives", "cast"}
 

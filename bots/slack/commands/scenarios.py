@@ -12,8 +12,9 @@ goal; goal``; empty: whoever lives in the channel) and the objectives, one per l
     subplot: Bingley comforts Jane | act Bingley help Jane
     hidden: Elizabeth learns the secret | objective o1 and goal Elizabeth achieved "locket"
 
-(no prefix: primary; the part after ``|`` is the condition, ``engine.scenarios.conditions``;
-``o1``, ``o2``… are the lines' ids). A refused field comes back as that field's error.
+(no prefix: primary; the part after ``|`` is the condition, ``engine.scenarios.conditions``,
+and a line without ``|`` is a condition that is its own text; ``o1``, ``o2``… are the lines'
+ids; the same form as Discord's). A refused field comes back as that field's error.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ SCENARIO_CALLBACK = "personae_scenario"
 USAGE = ("Usage: `/personae scenario list` · `status [ID]` — and for directors: `create` · "
          "`start|pause|resume|stop [ID]` · `direct [ID] TEXT` · `templates` · `share [ID]` · "
          "`install CODE`")
-_KINDS = {k.value: k for k in ObjectiveKind}
+#: Kind prefixes of an objective line (the Discord form's too).
+_KINDS = {**{k.value: k for k in ObjectiveKind}, "main": ObjectiveKind.PRIMARY,
+          "sub": ObjectiveKind.SUBPLOT, "secret": ObjectiveKind.HIDDEN}
+_BULLETS = "-*•·"
 _MARK = {True: "✅", False: "⬜"}
 
 
@@ -91,25 +95,26 @@ def scenario_modal(team_id: str, channel_id: str) -> dict[str, Any]:
 
 
 def _objectives(text: str) -> tuple[list[dict[str, str]], str | None]:
-    """Objective definitions from the lines, or the first problem (naming its line)."""
+    """Objective definitions from the lines, or the first problem (naming its line). The same
+    form as Discord's: an optional kind prefix, then ``TEXT | CONDITION`` or the condition
+    alone (its own text then)."""
     found: list[dict[str, str]] = []
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.strip().lstrip(_BULLETS).strip() for line in text.splitlines()]
     for number, line in enumerate((line for line in lines if line), start=1):
-        kind = "primary"
+        kind = ObjectiveKind.PRIMARY
         head, sep, rest = line.partition(":")
         if sep and head.strip().lower() in _KINDS:
-            kind, line = head.strip().lower(), rest.strip()
+            kind, line = _KINDS[head.strip().lower()], rest.strip()
         words, bar, condition = line.partition("|")
-        if not bar or not condition.strip():
-            return [], (f"Line {number}: put the condition after '|', e.g. "
-                        "'primary: The truth comes out | act Lydia confide Elizabeth'.")
+        words, condition = (words.strip(), condition.strip()) if bar else (line, line)
         try:
-            parse(condition.strip())
+            parse(condition)
         except InvalidInput as exc:
-            return [], f"Line {number}: {exc}"
-        found.append({"id": f"o{number}", "kind": kind,
-                      "text": words.strip() or condition.strip(),
-                      "condition": condition.strip()})
+            hint = "" if bar else (" Put the condition after '|', e.g. 'primary: The truth "
+                                   "comes out | act Lydia confide Elizabeth'.")
+            return [], f"Line {number}: {exc}{hint}"
+        found.append({"id": f"o{number}", "kind": kind.value, "text": words or condition,
+                      "condition": condition})
     if not found:
         return [], "At least one objective: the scenario is complete when they are."
     known = {o["id"] for o in found}
