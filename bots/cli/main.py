@@ -71,11 +71,14 @@ def demo(
     say: Annotated[list[str], typer.Option(help="TURN:TEXT — the member says TEXT after TURN character turns (repeatable).")] = [],  # noqa: B006
     database_url: Annotated[str | None, typer.Option(help="Keep the community in this database (default: a fresh temporary one).")] = None,
     member_name: Annotated[str, typer.Option(help="Your name in the channel.")] = "Guest",
+    scenario: Annotated[str | None, typer.Option(help="Start this bundled scenario first (e.g. garden-conspiracy).")] = None,
 ) -> None:
     """Open the console community with the bundled Pride and Prejudice cast.
 
     Without --turns it is interactive: type to join in. With --turns it runs that many
-    character turns reproducibly in simulated time (same seed, same messages).
+    character turns reproducibly in simulated time (same seed, same messages). With
+    --scenario the bundled scenario is started before the first turn; the summary says which
+    of its objectives completed.
     """
     from bots.console.community import ConsoleCommunity
     from engine.clock import ManualClock
@@ -99,18 +102,24 @@ def demo(
         install(container)
         community = ConsoleCommunity(container, member_name=member_name)
         cast = community.open()
+        running = _start_scenario(community, scenario) if scenario else None
         worker = EmbeddedWorker(container)
         renderer = container.deps.renderer.name
         if interactive:
             from bots.console.app import run_interactive
 
             typer.echo(f"Cast: {', '.join(cast)}")
+            if running is not None:
+                typer.echo(f"Scenario #{running}: {scenario} is running (/scenario show "
+                           f"{running}).")
             run_interactive(community, worker, renderer)
             return
         from bots.console.simulation import Simulation
 
         assert isinstance(clock, ManualClock) and turns is not None
         typer.echo(f"Renderer: {renderer} · seed {seed} · cast: {', '.join(cast)}", err=True)
+        if running is not None:
+            typer.echo(f"Scenario #{running}: {scenario} is running.", err=True)
         started = time.perf_counter()
         report = Simulation(community, clock, worker).run(
             turns, _parse_member_lines(say), on_line=typer.echo
@@ -129,6 +138,44 @@ def demo(
         typer.echo(
             f"{report.turns} turns in {elapsed:.1f}s ({report.skipped} skipped).", err=True
         )
+        if running is not None:
+            typer.echo(_scenario_summary(community, running), err=True)
+
+
+def _start_scenario(community: object, slug: str) -> int:
+    """Start the bundled scenario ``slug`` in the console community (the one already running
+    there, if any); its id."""
+    from bots.console.community import ConsoleCommunity
+    from engine.scenarios.model import ScenarioStatus
+    from engine.services import scenarios
+
+    assert isinstance(community, ConsoleCommunity)
+    deps, eco = community.deps, community.ecosystem.id
+    definition = scenarios.bundled_definition(slug)  # NotFound names the bundled ones
+    live = [s for s in scenarios.list_scenarios(deps, eco) if s.slug == definition.get("slug")
+            and s.status in (ScenarioStatus.RUNNING, ScenarioStatus.PAUSED)]
+    if live:
+        found = live[-1]
+        if found.status is ScenarioStatus.PAUSED:
+            scenarios.resume(deps, found.id or 0)
+        return int(found.id or 0)
+    made = scenarios.create(deps, eco, definition, channel_id=community.channel.id)
+    return int(scenarios.start(deps, made.id or 0).id or 0)
+
+
+def _scenario_summary(community: object, scenario_id: int) -> str:
+    """``Scenario The Garden Conspiracy: completed — objectives 4/4 complete (truth, …).``"""
+    from bots.console.community import ConsoleCommunity
+    from engine.services import scenarios
+
+    assert isinstance(community, ConsoleCommunity)
+    scenarios.track(community.deps, community.ecosystem.id)
+    s = scenarios.get(community.deps, scenario_id)
+    done = [o.id for o in s.objectives if o.done]
+    verdict = ("every objective complete" if s.status.value == "completed"
+               else "objectives not completed")
+    return (f"Scenario {s.title}: {s.status.value}, {verdict} — {len(done)}/"
+            f"{len(s.objectives)} done" + (f" ({', '.join(done)})." if done else "."))
 
 
 @app.command()

@@ -62,6 +62,7 @@ def list_(space: SpaceOption = "console:local") -> None:
             typer.echo(f"#{s.id} {s.title} [{s.status.value}] ({s.slug})")
 
 
+@scenario_app.command("status")
 @scenario_app.command("show")
 def show(ref: Ref, space: SpaceOption = "console:local",
          director: Annotated[bool, typer.Option(help="Show hidden objectives too.")] = True) -> None:

@@ -29,7 +29,7 @@ HELP = (
     "Type to speak in the channel. Address a character by name or @name "
     "(e.g. '@Darcy, do you dance?'). Commands: /cast, /relationships, /observatory, "
     "/graph [FILE.png], /why NAME and NAME, /memories NAME [WORDS], /announce on|off, "
-    "/scenario …, /forget-me, /help, /quit."
+    "/scenario …, /stories [ID], /forget-me, /help, /quit."
 )
 PALETTE = ["magenta", "cyan", "green", "yellow", "bright_blue", "red", "bright_magenta"]
 
@@ -193,6 +193,11 @@ def _command(community: ConsoleCommunity, console: Console, text: str) -> None:
         from bots.console.scenario import scenario_command
 
         for line in scenario_command(community, rest):
+            console.print(line, markup=False)
+    elif word in ("/stories", "/story"):
+        from bots.console.stories import stories_command
+
+        for line in stories_command(deps, eco, rest):
             console.print(line, markup=False)
     elif word == "/announce" and rest.strip() in ("on", "off"):
         setup.set_announcements(deps, community.channel.id, rest.strip() == "on")
