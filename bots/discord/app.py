@@ -54,6 +54,8 @@ EXTENSIONS: tuple[str, ...] = (
     "bots.discord.cogs.observatory",
     "bots.discord.cogs.memory",
     "bots.discord.cogs.forget_me",
+    "bots.discord.cogs.story",
+    "bots.discord.cogs.scenario",
 )
 
 
