@@ -13,8 +13,9 @@ from engine.adapters.sql.migrate import upgrade
 from engine.adapters.sql.tables import metadata
 from engine.settings import Settings
 
-#: Created by raw SQL in migration 0001 (pgvector HNSW), so not part of the table models.
-RAW_SQL_INDEXES = {"ix_memories_embedding_hnsw"}
+#: Created by raw SQL in migrations 0001 (pgvector HNSW) and 0012 (the marketplace's text
+#: search), so not part of the table models.
+RAW_SQL_INDEXES = {"ix_memories_embedding_hnsw", "ix_packages_search_tsv"}
 #: Created by raw SQL on SQLite only in migration 0005 (the vector cache's versions).
 RAW_SQL_TABLES = {"memory_versions"}
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -51,6 +52,12 @@ __all__ = [
     "goals",
     "scenarios",
     "scenario_templates",
+    "packages",
+    "package_tags",
+    "package_versions",
+    "installations",
+    "ratings",
+    "reports",
 ]
 
 # BigInteger ids that are still SQLite rowids (INTEGER PRIMARY KEY) on SQLite.
@@ -538,4 +545,115 @@ scenario_templates = Table(
     Column("origin_ecosystem_id", Integer),
     Column("created_by", Integer),
     Column("created_at", TS, nullable=False),
+)
+
+# -- The marketplace (``engine.marketplace``, ``engine.services.marketplace``) ------------------
+# A package is a shared character, cast (with relationships) or scenario template; its content
+# lives in versions. Creators and raters are named by a member key ("<platform>:<user id>"),
+# not a participant id: a listing outlives any one community. ``search_text`` is the listing's
+# name, description and tags normalized to lower-case words (the text search reads it: a GIN
+# index on its tsvector on PostgreSQL, raw SQL in migration 0012); ``rating_score`` is the
+# Bayesian mean the "rating" order sorts by; ``install_count`` counts installs ever made.
+# ``premium`` packages cost ``price_cents`` once (entitlements are the billing side's).
+packages = Table(
+    "packages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("share_code", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("slug", String(80), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("tags", JsonDoc, nullable=False),
+    Column("genre", String(32), nullable=False, server_default=""),
+    Column("visibility", String(16), nullable=False, server_default="public"),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("premium", Boolean, nullable=False, server_default="0"),
+    Column("price_cents", Integer, nullable=False, server_default="0"),
+    Column("creator_key", String(100)),
+    Column("creator_name", String(200), nullable=False, server_default=""),
+    Column("creator_ecosystem_id", ForeignKey("ecosystems.id", ondelete="SET NULL")),
+    Column("latest_version", String(32), nullable=False),
+    Column("search_text", Text, nullable=False, server_default=""),
+    Column("install_count", Integer, nullable=False, server_default="0"),
+    Column("rating_count", Integer, nullable=False, server_default="0"),
+    Column("rating_sum", Integer, nullable=False, server_default="0"),
+    Column("rating_score", Float, nullable=False, server_default="0"),
+    Column("takedown_reason", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("share_code"),
+    Index(None, "status", "visibility", "rating_score", "id"),
+    Index(None, "status", "visibility", "install_count", "id"),
+    Index(None, "genre", "rating_score"),
+    Index(None, "creator_key"),
+)
+
+# One row per tag of a package (lower-case), for tag filters.
+package_tags = Table(
+    "package_tags",
+    metadata,
+    Column("package_id", ForeignKey("packages.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(40), primary_key=True),
+    Index(None, "tag", "package_id"),
+)
+
+package_versions = Table(
+    "package_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("package_id", ForeignKey("packages.id", ondelete="CASCADE"), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("content", JsonDoc, nullable=False),
+    Column("size_bytes", Integer, nullable=False, server_default="0"),
+    Column("preview_png", LargeBinary),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("package_id", "version"),
+)
+
+# What an install added to an ecosystem (``created``: character ids by package key, scenario
+# ids, relationship pairs), so that uninstall removes exactly that and update finds it again.
+installations = Table(
+    "installations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("package_id", ForeignKey("packages.id", ondelete="CASCADE"), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), nullable=False),
+    Column("installed_by", String(100)),
+    Column("created", JsonDoc, nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("installed_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "package_id", "status"),
+    Index(None, "ecosystem_id", "status"),
+)
+
+# One rating (1-5 stars) and review per member and package, editable.
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("package_id", ForeignKey("packages.id", ondelete="CASCADE"), primary_key=True),
+    Column("member_key", String(100), primary_key=True),
+    Column("member_name", String(200), nullable=False, server_default=""),
+    Column("stars", Integer, nullable=False),
+    Column("review", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index(None, "member_key"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("package_id", ForeignKey("packages.id", ondelete="CASCADE"), nullable=False),
+    Column("reporter_key", String(100)),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("resolution", Text, nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("resolved_at", TS),
+    Index(None, "status", "package_id"),
+    Index(None, "reporter_key"),
 )
