@@ -187,6 +187,17 @@ def test_a_scenario_is_shared_and_installed_by_code(harness: SlackHarness) -> No
     assert harness.last_response().startswith("Usage: `/personae scenario list`")
 
 
+def test_a_bundled_scenario_starts_by_its_slug(harness: SlackHarness) -> None:
+    harness.seed_cast()
+    harness.command("scenario start garden-conspiracy", user=ADMIN)
+    assert "*The Garden Conspiracy* begins." in harness.last_response()
+    harness.command("scenario status", user=MEMBER)
+    seen = harness.last_response()
+    assert "running" in seen and "The truth comes out" in seen and "hidden" not in seen
+    harness.command("scenario start no-such-thing", user=ADMIN)
+    assert "No scenario 'no-such-thing' here" in harness.last_response()
+
+
 def test_no_scenario_in_a_channel_says_how_to_make_one(harness: SlackHarness) -> None:
     harness.seed_cast("Jane Bennet")
     harness.command("scenario")

@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 
 SCENARIO_CALLBACK = "personae_scenario"
 USAGE = ("Usage: `/personae scenario list` · `status [ID]` — and for directors: `create` · "
-         "`start|pause|resume|stop [ID]` · `direct [ID] TEXT` · `templates` · `share [ID]` · "
+         "`start|pause|resume|stop [ID]` (`start garden-conspiracy`: a bundled one) · "
+         "`direct [ID] TEXT` · `templates` · `share [ID]` · "
          "`install CODE`")
 #: Kind prefixes of an objective line (the Discord form's too).
 _KINDS = {**{k.value: k for k in ObjectiveKind}, "main": ObjectiveKind.PRIMARY,
@@ -233,6 +234,20 @@ def _pick(inv: Invocation, ref: list[str]) -> Scenario:
     return service.find(inv.deps, inv.ecosystem.id, " ".join(ref)) if ref else _here(inv)
 
 
+def _startable(inv: Invocation, ref: list[str]) -> Scenario:
+    """The scenario to start: by id, slug or title; a bundled one by its slug is created in
+    this channel first (``garden-conspiracy``)."""
+    try:
+        return _pick(inv, ref)
+    except NotFound:
+        slug = " ".join(ref).strip().lower()
+        if slug not in service.bundled_scenarios():
+            raise
+    eco = inv.ecosystem.id
+    return service.create(inv.deps, eco, slug,
+                          channel_id=_engine_channel(inv.deps, eco, inv.channel_id))
+
+
 def status_text(s: Scenario, director: bool) -> str:
     lines = [f"*{escape(s.title)}* — {s.status.value} (#{s.id})"]
     if s.setting:
@@ -262,7 +277,10 @@ def scenario(inv: Invocation) -> None:
     elif action == "create" and not rest:
         inv.require_director()
         inv.open_view(scenario_modal(inv.team_id, inv.channel_id))
-    elif action in ("start", "pause", "resume", "stop"):
+    elif action == "start":
+        inv.require_director()
+        _lifecycle(inv, action, _startable(inv, rest))
+    elif action in ("pause", "resume", "stop"):
         inv.require_director()
         _lifecycle(inv, action, _pick(inv, rest))
     elif action == "direct" and rest:
