@@ -146,7 +146,7 @@ def test_create_through_the_form_then_start(container: Container,
     async def body(cb: CommandBot) -> None:
         submitted = await _create(cb)
         shown = cb.text(submitted)
-        assert "Created **The Locket** is draft" in shown
+        assert "Created **The Locket** (a draft)" in shown
         assert all(name in shown for name in HERE) and "Darcy" not in shown  # this channel's
         assert "Lydia tells Elizabeth her secret" in shown  # the director sees the hidden one
         assert is_ephemeral(cb.answer(submitted))
@@ -164,16 +164,24 @@ def test_create_through_the_form_then_start(container: Container,
                             objectives="hidden: Lydia hides | act Lydia sulk Jane")
         assert cb.text(bad) == ("Objective line 1: Objective condition 'act Lydia sulk Jane': "
                                 "unknown act 'sulk'.")
+        named = await _create(cb, title="Terrace", cast="lydia, Darcy",
+                              objectives="act Darcy threaten Lydia")
+        assert "Created **Terrace** (a draft)" in cb.text(named)
+        nobody = await _create(cb, title="Nobody", cast="Napoleon")
+        assert cb.text(nobody).startswith("Not characters of this community: Napoleon.")
 
     _session(container, fake_discord, body)
-    [created] = _scenarios(container, fake_discord)
-    assert created.status is ScenarioStatus.RUNNING and created.title == "The Locket"
-    assert [c.name for c in created.cast] == list(HERE)
-    assert [(o.kind.value, o.condition) for o in created.objectives] == [
+    locket, terrace = _scenarios(container, fake_discord)
+    assert locket.status is ScenarioStatus.RUNNING and locket.title == "The Locket"
+    assert [c.name for c in locket.cast] == list(HERE)  # the channel's cast
+    assert [(o.kind.value, o.condition) for o in locket.objectives] == [
         ("primary", 'directed "storm"'), ("hidden", "act Lydia confide Elizabeth")]
-    with container.deps.uow() as uow:
-        assert len(uow.goals.from_source(created.ecosystem_id, created.ref, active_only=False)
-                   ) == 0  # the form gives no character goals; the cast plays itself
+    assert [c.name for c in terrace.cast] == ["Lydia Bennet", "Fitzwilliam Darcy"]
+    assert terrace.status is ScenarioStatus.DRAFT
+    with container.database.engine.connect() as conn:  # the setting was narrated at the start
+        opening = conn.execute(select(events.c.text).where(
+            events.c.text.startswith("The Locket."))).scalars().all()
+    assert opening == ["The Locket. Longbourn, a warm afternoon. (hushed)"]
 
 
 def test_a_member_without_permission_is_refused_and_nothing_changes(
@@ -299,7 +307,7 @@ def test_bundled_scenario_started_by_name_then_shared_and_installed(
         install = cb.command("scenario install", [opt("code", code.lower())],
                              permissions=MANAGE_GUILD)
         await cb.invoke(install)
-        assert "Installed **The Garden Conspiracy** is draft" in cb.text(install)
+        assert "Installed **The Garden Conspiracy** (a draft)" in cb.text(install)
         listed = cb.command("scenario templates", permissions=MANAGE_GUILD)
         await cb.invoke(listed)
         assert code in cb.text(listed)

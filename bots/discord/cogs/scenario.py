@@ -212,7 +212,8 @@ class Scenarios(PersonaeCog, commands.GroupCog, group_name="scenario",
             await begin(submitted)
             eco = await self.ecosystem_id(submitted)
             created = await self.call(_create, self.deps, eco, channel, fields)
-            await show(submitted, f"Created {_state(created)}; /scenario start to begin.",
+            await show(submitted, f"Created **{plain(created.title)}** (a draft); "
+                                  "/scenario start to begin.",
                        embed=scenario_embed(created, director=True,
                                             channel=channel.external_id))
 
@@ -322,7 +323,8 @@ class Scenarios(PersonaeCog, commands.GroupCog, group_name="scenario",
         here = target_channel(interaction).external_id
         eco = await self.ecosystem_id(interaction)
         installed = await self.call(_install, self.deps, eco, here, code)
-        await show(interaction, f"Installed {_state(installed)}; /scenario start to begin.",
+        await show(interaction, f"Installed **{plain(installed.title)}** (a draft); "
+                                "/scenario start to begin.",
                    embed=scenario_embed(installed, director=True))
 
 
