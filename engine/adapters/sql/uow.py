@@ -10,6 +10,7 @@ from engine.adapters.sql.consolidation_store import ConsolidationStore
 from engine.adapters.sql.event_log import EventLog
 from engine.adapters.sql.goal_store import GoalStore
 from engine.adapters.sql.intent_store import IntentStore
+from engine.adapters.sql.marketplace_store import MarketplaceStore
 from engine.adapters.sql.memory_browser_store import MemoryBrowserStore
 from engine.adapters.sql.memory_store import MemoryStore
 from engine.adapters.sql.pacts_store import PactStore
@@ -41,6 +42,7 @@ class UnitOfWork:
     stories: StoryStore
     goals: GoalStore
     scenarios: ScenarioStore
+    marketplace: MarketplaceStore
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -64,6 +66,7 @@ class UnitOfWork:
         self.stories = StoryStore(conn)
         self.goals = GoalStore(conn)
         self.scenarios = ScenarioStore(conn)
+        self.marketplace = MarketplaceStore(conn)
         return self
 
     def commit(self) -> None:
