@@ -21,44 +21,12 @@ from typing import Any
 import discord
 
 from bots.discord.cogs.base import report_error
-from engine.errors import InvalidInput
-from engine.scenarios.conditions import parse
-from engine.scenarios.model import ObjectiveKind
+from engine.scenarios.form import objectives_from_lines
 
 __all__ = ["ScenarioModal", "objectives_from_lines", "cast_from_line", "definition_from_form",
            "FORM_FIELDS"]
 
 FORM_FIELDS = ("title", "setting", "mood", "cast", "objectives")
-_PREFIXES = {"primary": ObjectiveKind.PRIMARY, "main": ObjectiveKind.PRIMARY,
-             "subplot": ObjectiveKind.SUBPLOT, "sub": ObjectiveKind.SUBPLOT,
-             "hidden": ObjectiveKind.HIDDEN, "secret": ObjectiveKind.HIDDEN}
-_BULLETS = "-*•·"
-
-
-def objectives_from_lines(text: str) -> list[dict[str, Any]]:
-    """Objective definitions from the form's lines (blank lines skipped); ``InvalidInput``
-    names the line that is wrong."""
-    out: list[dict[str, Any]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip().lstrip(_BULLETS).strip()
-        if not line:
-            continue
-        kind = ObjectiveKind.PRIMARY
-        head, colon, rest = line.partition(":")
-        if colon and head.strip().lower() in _PREFIXES:
-            kind, line = _PREFIXES[head.strip().lower()], rest.strip()
-        words, bar, condition = line.partition("|")
-        objective_text, condition = (words.strip(), condition.strip()) if bar else (
-            line, line)
-        try:
-            parse(condition)
-        except InvalidInput as exc:
-            raise InvalidInput(f"Objective line {number}: {exc}") from None
-        out.append({"id": f"o{len(out) + 1}", "kind": kind.value,
-                    "text": objective_text or condition, "condition": condition})
-    return out
-
-
 def cast_from_line(text: str) -> list[str]:
     """Cast names from a comma- (or newline-) separated line."""
     return [n.strip() for n in text.replace("\n", ",").split(",") if n.strip()]

@@ -92,7 +92,7 @@ def test_a_scenario_is_created_in_its_modal_started_and_hides_its_secret_from_me
     # Refusals come back on the field they are about, and nothing is created.
     errors = _errors(harness.submit(view, _form(title="", objectives="hidden: no condition")))
     assert set(errors) == {"title", "objectives"}
-    assert "Line 1" in errors["objectives"] and "|" in errors["objectives"]
+    assert "line 1" in errors["objectives"] and "|" in errors["objectives"]
     errors = _errors(harness.submit(view, _form(objectives="primary: x | act Lydia dance Jane")))
     assert list(errors) == ["objectives"] and "unknown act 'dance'" in errors["objectives"]
     errors = _errors(harness.submit(view, _form(objectives="primary: x | objective o7")))

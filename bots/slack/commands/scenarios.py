@@ -33,8 +33,8 @@ from bots.slack.context import SlackContext, personae_of
 from bots.slack.permissions import may_direct
 from bots.slack.views import ACTION, SLACK_INPUT_MAX, metadata_of, value_of
 from engine.errors import InvalidInput, NotFound, UserFacingError
-from engine.scenarios.conditions import parse
-from engine.scenarios.model import ObjectiveKind, Scenario, ScenarioStatus, visible_objectives
+from engine.scenarios.form import objectives_from_lines
+from engine.scenarios.model import Scenario, ScenarioStatus, visible_objectives
 from engine.services import casting
 from engine.services import scenarios as service
 from engine.services.deps import Deps
@@ -49,10 +49,6 @@ USAGE = ("Usage: `/personae scenario list` · `status [ID]` — and for director
          "`start|pause|resume|stop [ID]` (`start garden-conspiracy`: a bundled one) · "
          "`direct [ID] TEXT` · `templates` · `share [ID]` · "
          "`install CODE`")
-#: Kind prefixes of an objective line (the Discord form's too).
-_KINDS = {**{k.value: k for k in ObjectiveKind}, "main": ObjectiveKind.PRIMARY,
-          "sub": ObjectiveKind.SUBPLOT, "secret": ObjectiveKind.HIDDEN}
-_BULLETS = "-*•·"
 _MARK = {True: "✅", False: "⬜"}
 
 
@@ -96,35 +92,13 @@ def scenario_modal(team_id: str, channel_id: str) -> dict[str, Any]:
 
 
 def _objectives(text: str) -> tuple[list[dict[str, str]], str | None]:
-    """Objective definitions from the lines, or the first problem (naming its line). The same
-    form as Discord's: an optional kind prefix, then ``TEXT | CONDITION`` or the condition
-    alone (its own text then)."""
-    found: list[dict[str, str]] = []
-    lines = [line.strip().lstrip(_BULLETS).strip() for line in text.splitlines()]
-    for number, line in enumerate((line for line in lines if line), start=1):
-        kind = ObjectiveKind.PRIMARY
-        head, sep, rest = line.partition(":")
-        if sep and head.strip().lower() in _KINDS:
-            kind, line = _KINDS[head.strip().lower()], rest.strip()
-        words, bar, condition = line.partition("|")
-        words, condition = (words.strip(), condition.strip()) if bar else (line, line)
-        try:
-            parse(condition)
-        except InvalidInput as exc:
-            hint = "" if bar else (" Put the condition after '|', e.g. 'primary: The truth "
-                                   "comes out | act Lydia confide Elizabeth'.")
-            return [], f"Line {number}: {exc}{hint}"
-        found.append({"id": f"o{number}", "kind": kind.value, "text": words or condition,
-                      "condition": condition})
+    """Objective definitions from the lines (``engine.scenarios.form``), or the problem."""
+    try:
+        found = objectives_from_lines(text)
+    except InvalidInput as exc:
+        return [], str(exc)
     if not found:
         return [], "At least one objective: the scenario is complete when they are."
-    known = {o["id"] for o in found}
-    for number, o in enumerate(found, start=1):
-        clauses = [c for option in parse(o["condition"]) for c in option]
-        wrong = [c.args[0] for c in clauses if c.kind == "objective" and c.args[0] not in known]
-        if wrong:
-            return [], (f"Line {number}: no objective {wrong[0]!r} (the lines are "
-                        f"{', '.join(sorted(known))}).")
     return found, None
 
 
