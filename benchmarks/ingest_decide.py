@@ -236,7 +236,8 @@ class TimedQueue:
         self.inner = inner
         self.ns = 0
 
-    def enqueue_render(self, intent_id: int, delay_s: float = 0.0) -> None:
+    def enqueue_render(self, intent_id: int, delay_s: float = 0.0, priority: bool = False
+                       ) -> None:
         t0 = time.perf_counter_ns()
         self.inner.enqueue_render(intent_id, delay_s)  # type: ignore[attr-defined]
         self.ns += time.perf_counter_ns() - t0

@@ -58,7 +58,11 @@ class Outbox(Protocol):
 class JobQueue(Protocol):
     """Schedules slow work on workers: rendering intents, embedding and consolidating memories."""
 
-    def enqueue_render(self, intent_id: int, delay_s: float = 0.0) -> None: ...
+    def enqueue_render(self, intent_id: int, delay_s: float = 0.0, priority: bool = False
+                       ) -> None:
+        """Queue the intent's render job (``priority``: on the queue workers serve first, for
+        tiers with priority processing)."""
+        ...
 
     def cancel_render(self, intent_id: int) -> None:
         """Drop the render job of an intent if it is still waiting (e.g. its data was erased)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -163,6 +163,42 @@ class Settings(BaseSettings):
         description="Posts per seconds allowed per Slack channel, all workers together "
         "(Slack: about 1 per second).",
     )
+    tiers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="JSON changes to the tiers (free, pro, enterprise): limits characters, "
+        "relationships, exports, model_calls (null = unlimited), priority, price; merged into "
+        "the defaults.",
+    )
+    stripe_api_key: str | None = Field(
+        default=None, description="Stripe secret key (sk_…): /subscribe, /billing, purchases."
+    )
+    stripe_webhook_secret: str | None = Field(
+        default=None, description="Signing secret (whsec_…) of the Stripe webhook endpoint."
+    )
+    stripe_price_pro: str | None = Field(
+        default=None, description="Stripe price id of the Pro monthly subscription."
+    )
+    stripe_price_enterprise: str | None = Field(
+        default=None, description="Stripe price id of the Enterprise monthly subscription."
+    )
+    stripe_api_base: str | None = Field(
+        default=None,
+        description="Stripe API base URL; unset = Stripe's own. Tests point it at a fake.",
+    )
+    billing_return_url: str = Field(
+        default="https://personae.invalid/billing",
+        description="Where Checkout and the Customer Portal send the buyer back to.",
+    )
+    billing_limits: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Whether tier limits apply: on, off, or auto (when a Stripe key is set; a "
+        "self-hosted install that sells nothing is unlimited).",
+    )
+    billing_grace_days: float = Field(
+        default=7.0, ge=0,
+        description="Days a paid tier holds after a failed payment before the downgrade.",
+    )
+    billing_currency: str = Field(default="usd", description="Currency of package purchases.")
     log_level: str = Field(default="WARNING", description="Logging level.")
 
     @field_validator("embedder", mode="before")

@@ -15,6 +15,7 @@ from rq import Queue
 
 from engine.adapters.sql.database import Database
 from engine.adapters.sql.uow import UnitOfWorkFactory
+from engine.billing.tiers import catalog_from
 from engine.clock import Clock, SystemClock
 from engine.embedding import make_embedder
 from engine.ports import LanguageModel, Outbox, Renderer
@@ -40,6 +41,13 @@ class Container:
     deps: Deps
     console_outbox: ConsoleOutbox
     extras: dict[str, object] = field(default_factory=dict)
+    #: ``<queue_name>-priority``: render jobs of tiers with priority processing.
+    priority_queue: Queue | None = None
+
+    @property
+    def queues(self) -> list[Queue]:
+        """The queues a worker listens to, in the order it serves them: priority first."""
+        return [q for q in (self.priority_queue, self.queue) if q is not None]
 
     def close(self) -> None:
         self.database.dispose()
@@ -88,9 +96,10 @@ def build(
         database.check()
     client = connect(settings.redis_url)
     queue = Queue(settings.queue_name, connection=client)
+    priority_queue = Queue(f"{settings.queue_name}-priority", connection=client)
     console = ConsoleOutbox()
     model = make_model(settings)
-    uow = UnitOfWorkFactory(database.engine)
+    uow = UnitOfWorkFactory(database.engine, catalog_from(settings))
     clock = clock or SystemClock()
     stream = RedisEventStream(client)
     all_outboxes: dict[str, Outbox] = {"console": console, **(outboxes or {})}
@@ -108,14 +117,15 @@ def build(
         settings=settings,
         uow=uow,
         clock=clock,
-        queue=RQJobQueue(queue, honour_delays=honour_delays),
+        queue=RQJobQueue(queue, honour_delays=honour_delays, priority_queue=priority_queue),
         stream=stream,
         renderer=renderer or make_renderer(settings, model),
         embedder=make_embedder(settings),
         outboxes=all_outboxes,
         model=model,
     )
-    return Container(settings, database, client, queue, deps, console)
+    return Container(settings, database, client, queue, deps, console,
+                     priority_queue=priority_queue)
 
 
 _current: Container | None = None

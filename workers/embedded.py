@@ -33,7 +33,7 @@ class EmbeddedWorker:
         self.container = c
         # One process owns the queue here, so this scheduler keeps its registries for good
         # (a fresh `with_scheduler` per burst would wait on the previous one's lock).
-        self.scheduler = RQScheduler([c.queue], connection=c.redis, logging_level="WARNING")
+        self.scheduler = RQScheduler(c.queues, connection=c.redis, logging_level="WARNING")
         self.scheduler.acquire_locks()
         self.scheduler.prepare_registries()
         self._stop = threading.Event()
@@ -42,14 +42,15 @@ class EmbeddedWorker:
     def run_pending(self, max_jobs: int | None = None) -> None:
         """Run jobs until the queue is empty (or ``max_jobs`` ran), due scheduled ones too."""
         self.scheduler.enqueue_scheduled_jobs()
-        if len(self.container.queue) == 0:
+        if self.pending() == 0:
             return
-        # A fresh worker per burst: RQ refuses to register the same worker name twice.
-        worker = _ThreadWorker([self.container.queue], connection=self.container.redis)
+        # A fresh worker per burst: RQ refuses to register the same worker name twice. It
+        # serves the priority queue first.
+        worker = _ThreadWorker(self.container.queues, connection=self.container.redis)
         worker.work(burst=True, max_jobs=max_jobs, logging_level="WARNING")
 
     def pending(self) -> int:
-        return len(self.container.queue)
+        return sum(len(q) for q in self.container.queues)
 
     def start(self, interval_s: float = 0.25, checkpoint_every_s: float = 10.0) -> None:
         def loop() -> None:

@@ -32,11 +32,18 @@ class RQJobQueue:
             at once, for simulated time (the reproducible demo) where the job itself waits.
     """
 
-    def __init__(self, queue: Queue, honour_delays: bool = True) -> None:
+    def __init__(self, queue: Queue, honour_delays: bool = True,
+                 priority_queue: Queue | None = None) -> None:
         self.queue = queue
         self.honour_delays = honour_delays
+        #: ``<queue>-priority``: render jobs of tiers with priority processing; workers
+        #: listen to it before the normal queue.
+        self.priority_queue = priority_queue
 
-    def enqueue_render(self, intent_id: int, delay_s: float = 0.0) -> None:
+    def enqueue_render(self, intent_id: int, delay_s: float = 0.0, priority: bool = False
+                       ) -> None:
+        queue = self.priority_queue if priority and self.priority_queue is not None \
+            else self.queue
         kwargs = {
             "job_id": f"render-{intent_id}",
             "retry": Retry(max=2, interval=[2, 10]),
@@ -46,9 +53,9 @@ class RQJobQueue:
         }
         try:
             if self.honour_delays and delay_s > 0.05:
-                self.queue.enqueue_in(timedelta(seconds=delay_s), RENDER_JOB, intent_id, **kwargs)
+                queue.enqueue_in(timedelta(seconds=delay_s), RENDER_JOB, intent_id, **kwargs)
             else:
-                self.queue.enqueue(RENDER_JOB, intent_id, **kwargs)
+                queue.enqueue(RENDER_JOB, intent_id, **kwargs)
         except redis.RedisError as exc:
             # The intent stays pending in the database; `personae worker` re-queues it.
             log.error("could not queue intent %s: %s", intent_id, exc)

@@ -204,7 +204,8 @@ def worker(
         c = container()
         if settings.embedded:
             fail("`personae worker` needs a real Redis: set PERSONAE_REDIS_URL=redis://...")
-        Worker([c.queue], connection=c.redis).work(burst=burst, with_scheduler=True)
+        # The priority queue (tiers with priority processing) is served first.
+        Worker(c.queues, connection=c.redis).work(burst=burst, with_scheduler=True)
 
 
 @app.command()

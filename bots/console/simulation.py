@@ -86,7 +86,7 @@ class Simulation:
 
     def advance_to_next_job(self) -> None:
         """Move simulated time to the due time of the job at the head of the queue."""
-        job_ids = self.worker.container.queue.job_ids
+        job_ids = [j for q in self.worker.container.queues for j in q.job_ids]
         if not job_ids or not job_ids[0].startswith("render-"):
             return
         intent_id = int(job_ids[0].removeprefix("render-"))

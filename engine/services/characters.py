@@ -23,6 +23,7 @@ from engine.services.casting import join_channel
 from engine.services.community import ChannelRef
 from engine.services.deps import Deps
 from engine.services.memory_browser import resolve_character
+from engine.services.quotas import check_in
 
 __all__ = [
     "AI_DISCLOSURE",
@@ -118,6 +119,7 @@ def _store(deps: Deps, ecosystem_id: int, character: Character,
            channel: ChannelRef | None) -> Character:
     now = deps.clock.now()
     with deps.uow() as uow:
+        check_in(uow, ecosystem_id, "characters", 1, now)
         uow.participants.add_character(ecosystem_id, character, now)
         if channel is not None and character.id is not None:
             join_channel(uow, ecosystem_id, channel, character.id, now)

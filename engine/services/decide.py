@@ -12,6 +12,7 @@ from engine.cast import CastMember
 from engine.errors import ServiceUnavailable
 from engine.messages import Event, Intent
 from engine.pacing import channel_damping, is_quiet
+from engine.services import quotas
 from engine.services.deps import Deps
 from engine.services.social import Reaction
 from engine.services.volition_bridge import Volition
@@ -103,12 +104,14 @@ def _store(uow: UnitOfWork, channel: Channel, decision: Decision, now: datetime)
 
 
 def enqueue(deps: Deps, intents: list[Intent], now: datetime) -> None:
-    """Queue one render job per intent, after the transaction that stored them committed."""
+    """Queue one render job per intent, after the transaction that stored them committed
+    (on the priority queue for ecosystems whose tier has priority processing)."""
+    first = quotas.priority_ecosystems(deps, {i.ecosystem_id for i in intents})
     for intent in intents:
         assert intent.id is not None
         delay = max(0.0, (intent.due_at - now).total_seconds())
         try:
-            deps.queue.enqueue_render(intent.id, delay)
+            deps.queue.enqueue_render(intent.id, delay, priority=intent.ecosystem_id in first)
         except ServiceUnavailable as exc:
             # Stored as pending: the scheduler tick re-queues it (see ``requeue_stale``).
             log.warning("intent %s stored but not queued: %s", intent.id, exc)

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from engine.adapters.sql.uow import UnitOfWork
+from engine.billing.tiers import limit_message, month_of
 from engine.errors import ModelUnavailable
 from engine.memory import RetrievalWeights, first_person, within_budget
 from engine.messages import (
@@ -20,7 +21,11 @@ from engine.messages import (
     ParticipantKind,
 )
 from engine.personas import address_form
+from engine.ports import Renderer
+from engine.rendering.model_renderer import ModelRenderer
+from engine.rendering.offline import OfflineRenderer
 from engine.rendering.request import RelationshipView, RenderRequest
+from engine.services import quotas
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
 from engine.services.perceive import event_payload, perceive
@@ -34,6 +39,8 @@ log = logging.getLogger(__name__)
 #: most recent and most important ones are scored too: see ``engine.services.recall``).
 MEMORY_CANDIDATES = DEFAULT_CANDIDATES
 EMBED_BATCH = 64
+#: Voices characters once the month's model calls are used up.
+_OFFLINE = OfflineRenderer()
 
 
 @dataclass(frozen=True)
@@ -110,8 +117,9 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         channel_name=channel.name,
         seed=deps.seed_for("render", intent_id),
     )
+    renderer = _renderer_within_quota(deps, ecosystem.id, channel.id, channel.external_id)
     try:
-        text = deps.renderer.render(request).strip()
+        text = renderer.render(request).strip()
     except ModelUnavailable as exc:
         log.warning("intent %s skipped: %s", intent_id, exc)
         return _finish(deps, intent_id, IntentStatus.SKIPPED, f"model unavailable: {exc}")
@@ -175,6 +183,35 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
             deps.stream.publish(ecosystem.id, event_payload(notice, channel.external_id, None))
     enqueue(deps, followups, now)
     return RenderOutcome(intent_id, "delivered", event_id=event.id, text=text)
+
+
+def _renderer_within_quota(deps: Deps, ecosystem_id: int, channel_id: int,
+                           channel_external_id: str) -> Renderer:
+    """The configured renderer while the tier's monthly model calls last (each render through
+    a model counts one), then the offline renderer; the first time in a month, a notice in
+    the channel says so and how to lift the limit."""
+    if not isinstance(deps.renderer, ModelRenderer):
+        return deps.renderer
+    if quotas.consume(deps, ecosystem_id, "model_calls"):
+        return deps.renderer
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        tier = uow.billing.tier(ecosystem_id, now)
+        limit = tier.model_calls or 0
+        notice = Event(
+            ecosystem_id=ecosystem_id, channel_id=channel_id, kind=EventKind.SYSTEM,
+            created_at=now, author_name="Personae",
+            idempotency_key=f"quota:model_calls:{ecosystem_id}:{month_of(now)}",
+            text=limit_message(uow.billing.catalog, tier, "model_calls", limit + 1)
+            + " Until then the characters speak without the model.",
+            payload={"type": "quota", "resource": "model_calls"},
+        )
+        fresh = uow.events.append(notice) is not None
+        uow.commit()
+    if fresh:
+        log.warning("ecosystem %s: monthly model calls used up; offline renderer", ecosystem_id)
+        deps.stream.publish(ecosystem_id, event_payload(notice, channel_external_id, None))
+    return _OFFLINE
 
 
 def _embed_pending(deps: Deps, uow: UnitOfWork, owner_id: int) -> None:

@@ -11,6 +11,7 @@ from engine.errors import NotFound
 from engine.memory import RetrievalWeights
 from engine.personas import Character
 from engine.services.deps import Deps
+from engine.services.quotas import check_in
 
 __all__ = [
     "open_space",
@@ -40,8 +41,10 @@ def open_space(
 
 
 def add_character(deps: Deps, ecosystem_id: int, character: Character) -> int:
-    """Store a new character (names are unique per ecosystem: a clash is refused)."""
+    """Store a new character (names are unique per ecosystem: a clash is refused; so is one
+    over the tier's character limit)."""
     with deps.uow() as uow:
+        check_in(uow, ecosystem_id, "characters", 1, deps.clock.now())
         character_id = uow.participants.add_character(ecosystem_id, character, deps.clock.now())
         uow.commit()
     return character_id
@@ -54,6 +57,7 @@ def import_characters(
     now = deps.clock.now()
     channels = list(channel_ids)
     with deps.uow() as uow:
+        check_in(uow, ecosystem_id, "characters", len(characters), now)
         ids = []
         for character in characters:
             cid = uow.participants.add_character(ecosystem_id, character, now)

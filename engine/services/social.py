@@ -13,6 +13,7 @@ from datetime import datetime
 
 from engine.acts import Act
 from engine.adapters.sql.uow import UnitOfWork
+from engine.billing.tiers import limit_message, month_of
 from engine.cast import CastMember
 from engine.messages import Event, EventKind, ParticipantKind
 from engine.relationships import Relationship
@@ -68,6 +69,8 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
     notices: list[Notice] = []
     clipped = " ".join(event.text.split())[:120]
     for target_id in targets:
+        if not _may_track(uow, views, event, target_id, now):
+            continue  # over the tier's tracked relationships: a new pair is not started
         view, fresh = _view(views, target_id, event.author_id, event.ecosystem_id, profiles)
         cause = f"{author}: “{clipped}”"
         updated, change = respond_to_act(
@@ -98,6 +101,28 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
         views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
     moods = _appraise_witnesses(uow, event, cast, targets, profiles, views, now)
     return Reaction(notices, profiles, moods, names, views)
+
+
+def _may_track(uow: UnitOfWork, views: dict[tuple[int, int], Relationship], event: Event,
+               target_id: int, now: datetime) -> bool:
+    """A pair already tracked always is; a new one only within the tier's limit (see
+    ``engine.services.quotas``). The first refusal of a month leaves one notice in the channel."""
+    author = event.author_id or 0
+    if (target_id, author) in views or (author, target_id) in views:
+        return True
+    if uow.billing.may_track_pair(event.ecosystem_id, now):
+        return True
+    if event.channel_id is not None:
+        tier = uow.billing.tier(event.ecosystem_id, now)
+        limit = tier.relationships or 0
+        uow.events.append(Event(
+            ecosystem_id=event.ecosystem_id, channel_id=event.channel_id,
+            kind=EventKind.SYSTEM, created_at=now, author_name="Personae",
+            idempotency_key=f"quota:relationships:{event.ecosystem_id}:{month_of(now)}",
+            text=limit_message(uow.billing.catalog, tier, "relationships", limit + 1),
+            payload={"type": "quota", "resource": "relationships"},
+        ))
+    return False
 
 
 def _who(uow: UnitOfWork, event: Event, cast: list[CastMember], everyone: list[int]

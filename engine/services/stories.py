@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
+from engine.billing.tiers import month_of
 from engine.errors import NotFound
 from engine.messages import Event
 from engine.services.deps import Deps
+from engine.services.quotas import check_in
 from engine.stories.export import Chapter, Story, story_from_thread
 from engine.stories.model import SeedType, Stage, StoryThread
 from engine.stories.naming import name_thread
@@ -173,13 +175,20 @@ def get_thread(deps: Deps, thread_id: int, ecosystem_id: int | None = None) -> S
 
 def story_of_thread(deps: Deps, thread_id: int, ecosystem_id: int | None = None,
                     *, dialogue_limit: int = 500) -> Story:
-    """A thread as a readable story: its cast, chapters by arc stage, the actual dialogue."""
+    """A thread as a readable story: its cast, chapters by arc stage, the actual dialogue.
+
+    Every front door exports through here, so this is where story exports are counted against
+    the tier's monthly limit (``QuotaExceeded`` over it)."""
     thread = get_thread(deps, thread_id, ecosystem_id)
+    now = deps.clock.now()
     with deps.uow() as uow:
+        check_in(uow, thread.ecosystem_id, "exports", 1, now)
         names = {pid: name for pid, (name, _) in
                  uow.participants.names(list(thread.participants)).items()}
         events = uow.stories.events_by_ids(thread.event_ids())
         dialogue = _dialogue(uow, thread, events, dialogue_limit)
+        uow.billing.add_usage(thread.ecosystem_id, month_of(now), "exports")
+        uow.commit()
     return story_from_thread(thread, names, dialogue)
 
 

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.engine import Connection, Engine
 
+from engine.adapters.sql.billing_store import BillingStore
 from engine.adapters.sql.consolidation_store import ConsolidationStore
 from engine.adapters.sql.event_log import EventLog
 from engine.adapters.sql.goal_store import GoalStore
@@ -21,6 +22,7 @@ from engine.adapters.sql.scenario_store import ScenarioStore
 from engine.adapters.sql.social_store import SocialStore
 from engine.adapters.sql.spaces import SpaceRepository
 from engine.adapters.sql.story_store import StoryStore
+from engine.billing.tiers import Catalog
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -43,9 +45,11 @@ class UnitOfWork:
     goals: GoalStore
     scenarios: ScenarioStore
     marketplace: MarketplaceStore
+    billing: BillingStore
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, catalog: Catalog | None = None) -> None:
         self._engine = engine
+        self._catalog = catalog
         self._conn: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
@@ -67,6 +71,7 @@ class UnitOfWork:
         self.goals = GoalStore(conn)
         self.scenarios = ScenarioStore(conn)
         self.marketplace = MarketplaceStore(conn)
+        self.billing = BillingStore(conn, self._catalog)
         return self
 
     def commit(self) -> None:
@@ -89,8 +94,11 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    def __init__(self, engine: Engine) -> None:
+    """Units of work over ``engine``; ``catalog`` is the configured tiers (billing limits)."""
+
+    def __init__(self, engine: Engine, catalog: Catalog | None = None) -> None:
         self.engine = engine
+        self.catalog = catalog
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return UnitOfWork(self.engine, self.catalog)

@@ -1,0 +1,1 @@
+"""Billing rules, pure: tiers and their limits, quota messages (``engine.billing.tiers``)."""
