@@ -19,6 +19,16 @@ from engine.marketplace.format import (
     parse_package,
 )
 from engine.marketplace.limits import GENRES, LIMITS, Limits
+from engine.marketplace.model import (
+    VISIBILITIES,
+    CreatorStats,
+    Installation,
+    Listing,
+    PackageStats,
+    Report,
+    Review,
+    member_key,
+)
 from engine.marketplace.search import SORTS, SearchQuery, bayesian_score, search_words
 from engine.marketplace.versioning import Version, next_version, parse_version
 
@@ -26,5 +36,6 @@ __all__ = [
     "FORMAT", "FORMAT_VERSION", "GENRES", "KINDS", "LIMITS", "SORTS", "InvalidPackage", "Limits",
     "Manifest", "Package", "PackagedCharacter", "PackagedRelationship", "SearchQuery", "Version",
     "bayesian_score", "build_package", "next_version", "package_bytes", "parse_package",
-    "parse_version", "search_words",
+    "parse_version", "search_words", "VISIBILITIES", "CreatorStats", "Installation", "Listing",
+    "PackageStats", "Report", "Review", "member_key",
 ]

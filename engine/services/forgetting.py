@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from engine.adapters.sql.erasure import Erasure, erase_member
+from engine.adapters.sql.erasure import Erasure, erase_marketplace_member, erase_member
 from engine.services.deps import Deps
 
 __all__ = ["forget_member", "Erasure"]
@@ -24,8 +24,10 @@ def forget_member(deps: Deps, platform: str, space_id: str, member_external_id: 
         if ecosystem is None:
             return Erasure()
         member = uow.participants.find_human(ecosystem.id, member_external_id)
-        if member is None:
-            return Erasure()
+        if member is None:  # never spoke here; may still have rated or reported packages
+            gone = erase_marketplace_member(uow.spaces.conn, f"{platform}:{member_external_id}")
+            uow.commit()
+            return Erasure(ratings=gone[0], reports=gone[1])
         member_id, display_name = member
         report = erase_member(uow.spaces.conn, ecosystem.id, member_id, display_name)
         uow.commit()

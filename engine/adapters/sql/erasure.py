@@ -31,18 +31,22 @@ from engine.adapters.sql.tables import (
     memories,
     memory_citations,
     memory_sources,
+    packages,
     participants,
     platform_users,
+    ratings,
     relationship_changes,
     relationships,
+    reports,
     scenario_templates,
     scenarios,
     story_thread_events,
     story_threads,
 )
 from engine.consolidation import compose_summary
+from engine.marketplace.search import bayesian_score
 
-__all__ = ["Erasure", "erase_member"]
+__all__ = ["Erasure", "erase_member", "erase_marketplace_member"]
 
 #: Memories made from other memories (they cite them) rather than from events.
 DERIVED_KINDS = ("reflection", "knowledge")
@@ -72,6 +76,9 @@ class Erasure:
     #: Goals aimed at the member; scenario events the member directed (counted in ``events``).
     goals: int = 0
     redacted: int = 0
+    #: Marketplace ratings and reviews, and reports, the member wrote.
+    ratings: int = 0
+    reports: int = 0
     #: Characters' memory summaries composed again without them.
     summaries: int = 0
     cancelled_intent_ids: list[int] = field(default_factory=list)
@@ -174,6 +181,7 @@ def erase_member(conn: Connection, ecosystem_id: int, member_id: int, display_na
     conn.execute(delete(events).where(events.c.id.in_(notices or [-1])))
     report.events = conn.execute(
         delete(events).where(events.c.id.in_(own_events or [-1]))).rowcount
+    _erase_marketplace(conn, ecosystem_id, member_id, report)
     conn.execute(delete(platform_users).where(platform_users.c.id == member_id))
     conn.execute(delete(participants).where(participants.c.id == member_id))
     conn.execute(update(ecosystems).where(ecosystems.c.id == ecosystem_id)
@@ -224,6 +232,36 @@ def _erase_goals_and_scenarios(conn: Connection, ecosystem_id: int, member_id: i
     conn.execute(update(scenario_templates).where(
         scenario_templates.c.origin_ecosystem_id == ecosystem_id,
         scenario_templates.c.created_by == member_id).values(created_by=None))
+
+
+def _erase_marketplace(conn: Connection, ecosystem_id: int, member_id: int,
+                      report: Erasure) -> None:
+    row = conn.execute(select(ecosystems.c.platform, platform_users.c.external_id).where(
+        platform_users.c.id == member_id, ecosystems.c.id == platform_users.c.ecosystem_id,
+        ecosystems.c.id == ecosystem_id)).first()
+    if row is not None:
+        report.ratings, report.reports = erase_marketplace_member(
+            conn, f"{row.platform}:{row.external_id}")
+
+
+def erase_marketplace_member(conn: Connection, member_key: str) -> tuple[int, int]:
+    """The marketplace names members by ``<platform>:<user id>``: their ratings, reviews and
+    reports go (the packages' rating counts follow); packages they published stay,
+    unattributed ("someone"). Returns (ratings, reports) removed."""
+    rated = [int(i) for i in conn.execute(
+        select(ratings.c.package_id).where(ratings.c.member_key == member_key)).scalars()]
+    removed = conn.execute(delete(ratings).where(ratings.c.member_key == member_key)).rowcount
+    for package_id in rated:
+        count, total = conn.execute(
+            select(func.count(), func.coalesce(func.sum(ratings.c.stars), 0))
+            .where(ratings.c.package_id == package_id)).one()
+        conn.execute(update(packages).where(packages.c.id == package_id).values(
+            rating_count=int(count), rating_sum=int(total),
+            rating_score=bayesian_score(int(total), int(count))))
+    reported = conn.execute(delete(reports).where(reports.c.reporter_key == member_key)).rowcount
+    conn.execute(update(packages).where(packages.c.creator_key == member_key)
+                 .values(creator_key=None, creator_name=REDACTED))
+    return int(removed), int(reported)
 
 
 def _chunks(ids: Iterable[int]) -> list[list[int]]:

@@ -13,23 +13,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, literal, select, update
+from sqlalchemy import and_, delete, func, literal, literal_column, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnClause
 
 from engine.adapters.sql.tables import (
     characters,
+    goals,
     installations,
     package_tags,
     package_versions,
     packages,
     ratings,
     reports,
+    scenarios,
 )
 from engine.marketplace.model import Installation, Listing, PackageStats, Report, Review
 from engine.marketplace.search import SearchQuery, bayesian_score
 
 __all__ = ["MarketplaceStore"]
 
+#: The text search configuration, written as the GIN index's expression has it (a constant
+#: ``regconfig``), so that the planner uses the index.
+_SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
 _LISTING_COLUMNS = [c for c in packages.c if c.name != "search_text"]
 
 
@@ -120,8 +126,8 @@ class MarketplaceStore:
         if words:
             if self.conn.dialect.name == "postgresql":
                 query = " & ".join(f"{w}:*" for w in words)
-                stmt = stmt.where(func.to_tsvector(literal("simple"), packages.c.search_text)
-                                  .op("@@")(func.to_tsquery(literal("simple"), query)))
+                stmt = stmt.where(func.to_tsvector(_SIMPLE, packages.c.search_text)
+                                  .op("@@")(func.to_tsquery(_SIMPLE, query)))
             else:
                 padded = literal(" ") + packages.c.search_text
                 stmt = stmt.where(and_(*(padded.like(f"% {w}%") for w in words)))
@@ -240,6 +246,9 @@ class MarketplaceStore:
             .values(status=status, resolution=resolution, resolved_at=now)).rowcount)
 
     # -- creators -----------------------------------------------------------------------------
+    def remove_scenarios(self, scenario_ids: Sequence[int]) -> int:
+        return remove_scenarios(self.conn, scenario_ids)
+
     def stats(self, listing: Listing, active_since: datetime) -> PackageStats:
         active = [_installation(r) for r in self.conn.execute(select(installations).where(
             installations.c.package_id == listing.id, installations.c.status == "active"))]
@@ -268,3 +277,13 @@ def _listing(r: Any) -> Listing:
 def _installation(r: Any) -> Installation:
     return Installation(r.id, r.package_id, r.version, r.ecosystem_id, r.installed_by,
                         dict(r.created or {}), r.status, r.installed_at)
+
+
+def remove_scenarios(conn: Connection, scenario_ids: Sequence[int]) -> int:
+    """Delete scenarios an install added, and the goals they gave (uninstall)."""
+    if not scenario_ids:
+        return 0
+    conn.execute(delete(goals).where(goals.c.source_ref.in_(
+        [f"scenario:{i}" for i in scenario_ids])))
+    return int(conn.execute(delete(scenarios).where(scenarios.c.id.in_(list(scenario_ids))))
+               .rowcount)
