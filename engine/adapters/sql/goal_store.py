@@ -19,6 +19,11 @@ _ACTIVE_OF = select(goals).where(
     goals.c.character_id.in_(bindparam("ids", expanding=True)),
     goals.c.status == GoalStatus.ACTIVE.value,
 ).order_by(goals.c.id)
+#: Built once: building a statement costs more than running it, and perceive asks every event.
+_RELEVANT_OF = select(goals).where(
+    goals.c.character_id.in_(bindparam("ids", expanding=True)),
+    (goals.c.status == GoalStatus.ACTIVE.value) | (goals.c.source == GoalSource.CARD.value),
+).order_by(goals.c.id)
 
 
 class GoalStore:
@@ -51,11 +56,8 @@ class GoalStore:
         included: a card goal is only stored once its status changed)."""
         if not character_ids:
             return []
-        stmt = select(goals).where(
-            goals.c.character_id.in_(list(set(character_ids))),
-            (goals.c.status == GoalStatus.ACTIVE.value)
-            | (goals.c.source == GoalSource.CARD.value)).order_by(goals.c.id)
-        return [_goal(r) for r in self.conn.execute(stmt)]
+        return [_goal(r) for r in self.conn.execute(
+            _RELEVANT_OF, {"ids": list(set(character_ids))})]
 
     def of_character(self, character_id: int, statuses: Iterable[GoalStatus] | None = None
                      ) -> list[Goal]:

@@ -285,7 +285,13 @@ class LexicalIndex:
                  "o": [r["owner_id"] for r in rows], "f": [r["tf"] for r in rows],
                  "d": [r["doc_len"] for r in rows]})
         else:
-            self.conn.execute(memory_terms.insert(), rows)
+            # Plain executemany through the driver: SQLAlchemy's per-row parameter handling
+            # cost more than the inserts themselves (about 1 ms for a message's ~100 postings).
+            self.conn.exec_driver_sql(
+                "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(r["memory_id"], r["term"], r["owner_id"], r["tf"], r["doc_len"])
+                 for r in rows])
             # SQLite has no INSERT trigger (one per posting cost too much, migration 0008):
             # the new postings are added to the statistics here, in one statement per chunk.
             ids = sorted({int(r["memory_id"]) for r in rows})  # type: ignore[call-overload]
