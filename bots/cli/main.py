@@ -14,6 +14,7 @@ import typer
 from bots.cli.characters import characters_app
 from bots.cli.discord import discord_app
 from bots.cli.errors import fail, friendly_errors
+from bots.cli.marketplace import marketplace_app
 from bots.cli.memory import memory_app
 from bots.cli.memory_tuning import eval_command, weights_command
 from bots.cli.scenario import scenario_app
@@ -38,6 +39,7 @@ app.add_typer(slack_app, name="slack")
 app.add_typer(discord_app, name="discord")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(story_app, name="story")
+app.add_typer(marketplace_app, name="marketplace")
 memory_app.command("eval")(eval_command)
 memory_app.command("weights")(weights_command)
 app.command("observatory")(observatory_command)
