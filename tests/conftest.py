@@ -22,6 +22,7 @@ from engine.settings import Settings
 from tests.fakes.discord_fixture import fake_discord  # noqa: F401 - fixture
 from tests.fakes.openai_fixture import fake_openai  # noqa: F401 - fixture
 from tests.fakes.slack_fixture import fake_slack  # noqa: F401 - fixture
+from tests.fakes.stripe_fixture import fake_stripe  # noqa: F401 - fixture
 from tests.services import postgres_server, redis_server, services_required
 from workers.bootstrap import Container, build, install
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bots.cli.billing import billing_app
 from bots.cli.characters import characters_app
 from bots.cli.discord import discord_app
 from bots.cli.errors import fail, friendly_errors
@@ -40,6 +41,7 @@ app.add_typer(discord_app, name="discord")
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(story_app, name="story")
 app.add_typer(marketplace_app, name="marketplace")
+app.add_typer(billing_app, name="billing")
 memory_app.command("eval")(eval_command)
 memory_app.command("weights")(weights_command)
 app.command("observatory")(observatory_command)
