@@ -345,8 +345,8 @@ def test_out_of_order_events_end_in_the_subscriptions_state(
     # first: the upgrade, then the stale creation on Pro, then the checkout.
     fake_stripe.put_subscription("sub_1", "active", ENTERPRISE, metadata=meta)
     sub = {"id": "sub_1", "object": "subscription", "customer": "cus_1", "metadata": meta}
-    updated = _event("evt_2", "customer.subscription.updated",
-                     {**sub, "status": "active", "items": {"data": [{"price": {"id": ENTERPRISE}}]}})
+    updated = _event("evt_2", "customer.subscription.updated", {
+        **sub, "status": "active", "items": {"data": [{"price": {"id": ENTERPRISE}}]}})
     created = _event("evt_1", "customer.subscription.created",
                      {**sub, "status": "incomplete", "items": {"data": [{"price": {"id": PRO}}]}})
     for event in (updated, created, _completed(eco, "evt_0")):

@@ -107,7 +107,7 @@ class BillingStore:
     def usage(self, ecosystem_id: int, month: str) -> dict[str, int]:
         rows = self.conn.execute(select(usage_counters.c.resource, usage_counters.c.count).where(
             usage_counters.c.ecosystem_id == ecosystem_id, usage_counters.c.month == month))
-        return {r.resource: int(r.count) for r in rows}
+        return {r[0]: int(r[1]) for r in rows}
 
     def used(self, ecosystem_id: int, month: str, resource: str) -> int:
         value = self.conn.execute(select(usage_counters.c.count).where(
