@@ -76,6 +76,31 @@ def show(ref: Ref, space: SpaceOption = "console:local",
             typer.echo(line)
 
 
+@scenario_app.command("export")
+def export(
+    ref: Ref,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md or html.")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: print).")] = None,
+    hidden: Annotated[bool, typer.Option(help="List hidden objectives not yet complete too.")] = False,
+    narrate: Annotated[bool, typer.Option(help="Model-written narration between scenes (when a model is configured).")] = False,
+    space: SpaceOption = "console:local",
+) -> None:
+    """The whole scenario as a story: a chapter per directed event, the dialogue, objectives."""
+    from engine.services import scenarios
+    from engine.services.scenario_export import export_scenario
+
+    with friendly_errors():
+        deps, eco = _ecosystem(space)
+        scenario = scenarios.find(deps, eco.id, ref)
+        text = export_scenario(deps, scenario.id or 0, fmt, include_hidden=hidden,
+                               with_narration=narrate)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {output}")
+
+
 def _lifecycle(action: str) -> Any:
     def command(ref: Ref, space: SpaceOption = "console:local") -> None:
         from engine.services import scenarios

@@ -108,6 +108,15 @@ def test_scenario_list_start_status_direct_share_install(database: str) -> None:
     installed = personae(database, "scenario", "install", code.lower())
     assert installed.exit_code == 0
     assert installed.stdout.startswith("Installed scenario #3: The Garden Conspiracy")
+    exported = personae(database, "scenario", "export", "2")
+    assert exported.exit_code == 0, exported.output
+    assert exported.stdout.startswith("# The Garden Conspiracy")
+    assert exported.stdout.index("The Garden Conspiracy.") < exported.stdout.index(
+        "A storm breaks over the garden.")
+    assert "hidden" not in exported.stdout  # not complete, and --hidden was not asked
+    assert "hidden" in personae(database, "scenario", "export", "2", "--hidden").stdout
+    draft = personae(database, "scenario", "export", "3")  # installed, never started
+    assert draft.exit_code == 2 and "has not started: there is no story yet" in draft.stderr
     assert personae(database, "scenario", "pause", "2").stdout.strip().endswith("paused.")
     assert personae(database, "scenario", "stop", "2").stdout.strip().endswith("stopped.")
 

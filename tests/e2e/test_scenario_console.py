@@ -76,12 +76,14 @@ def test_garden_conspiracy_runs_until_its_hidden_objective(
     assert goal_driven and goal_driven[0] < confided
     final = scenario_command(community, f"show {scenario.id}")
     assert any(line.startswith("  [x] hidden:") for line in final)
-    # The exported story (engine.stories.export) has the key events in the same order.
-    from engine.services.stories import story_of_events
-    from engine.stories.export import to_markdown
+    # The exported scenario (engine.services.scenario_export) has the key events in the same
+    # order, a chapter opened by the directed storm, and the completed hidden objective.
+    from engine.services.scenario_export import export_scenario
 
-    story = story_of_events(deps, run.scenario.title, [c.name for c in run.scenario.cast],
-                            [("The garden", [e.id or 0 for e in log[opening:confided + 1]])])
-    text = to_markdown(story)
+    text = export_scenario(deps, scenario.id or 0, "md")
     assert text.index("The Garden Conspiracy.") < text.index("A storm breaks") \
         < text.index(log[confided].text.split("\n")[0][:40])
+    assert "II. A storm breaks over the garden" in text
+    assert "✓ hidden: Elizabeth's search succeeds" in text
+    html = export_scenario(deps, scenario.id or 0, "html")
+    assert "<html" in html.lower() and "A storm breaks" in html

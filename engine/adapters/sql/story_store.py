@@ -145,6 +145,14 @@ class StoryStore:
             .order_by(events.c.id.desc()).limit(limit)).all()
         return [_row_event(r) for r in reversed(rows)]
 
+    def channel_events(self, channel_id: int, after_id: int, limit: int = 5000) -> list[Event]:
+        """A channel's messages and system events after ``after_id``, oldest first (at most
+        ``limit``: the first ones)."""
+        rows = self.conn.execute(
+            select(events).where(events.c.channel_id == channel_id, events.c.id > after_id)
+            .order_by(events.c.id).limit(limit)).all()
+        return [_row_event(r) for r in rows]
+
     def events_by_ids(self, ids: Iterable[int]) -> list[Event]:
         """These events (those that still exist), in order of id."""
         found: list[Event] = []
