@@ -117,8 +117,9 @@ def test_story_and_scenario_commands_sync_with_valid_options(
     subs = {name: {o["name"]: o for o in commands[name]["options"] if o["type"] == 1}
             for name in ("story", "scenario")}
     assert sorted(subs["story"]) == ["export", "list", "show"]
-    assert sorted(subs["scenario"]) == ["create", "direct", "install", "pause", "resume",
-                                        "share", "start", "status", "stop", "templates"]
+    assert sorted(subs["scenario"]) == ["create", "direct", "export", "install", "pause",
+                                        "resume", "share", "start", "status", "stop",
+                                        "templates"]
     for name, group in subs.items():
         for sub, option in group.items():
             assert 1 <= len(option["description"]) <= 100, (name, sub)
@@ -248,6 +249,16 @@ def test_a_directed_event_is_witnessed_by_exactly_the_present_cast(
         resumed = cb.command("scenario resume", permissions=MANAGE_GUILD)
         await cb.invoke(resumed)
         assert cb.text(resumed) == "**The Locket** is running."
+
+        # The whole scenario as a file: the storm opens a chapter; anyone may export.
+        exported = cb.command("scenario export", [opt("format", "md")])
+        await cb.invoke(exported)
+        answer = cb.answer(exported)
+        assert is_ephemeral(answer) and "as a story (Markdown)" in answer.content
+        [(name, data)] = answer.uploads.items()
+        text = data.decode()
+        assert name.endswith(".md") and text.startswith("# The Locket")
+        assert "A storm breaks over the garden." in text and "Thunder." not in text
 
     _session(container, fake_discord, body)
     deps, eco = container.deps, _eco(container, fake_discord)

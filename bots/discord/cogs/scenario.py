@@ -15,6 +15,7 @@ resume...). Answers are ephemeral.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from bots.discord.cogs.base import (
     show,
     target_channel,
 )
+from bots.discord.cogs.story import export_filename
 from bots.discord.embeds import plain
 from bots.discord.scenario_form import ScenarioModal, cast_from_line, definition_from_form
 from bots.discord.story_embeds import scenario_embed, templates_embed
@@ -41,6 +43,7 @@ from engine.scenarios.model import Scenario, ScenarioStatus
 from engine.services import casting, characters, scenarios
 from engine.services.community import ChannelRef
 from engine.services.deps import Deps
+from engine.services.scenario_export import export_scenario
 
 if TYPE_CHECKING:
     from bots.discord.app import PersonaeBot
@@ -141,6 +144,14 @@ def _status(deps: Deps, ecosystem_id: int, channel: str, ref: str | None
             row = uow.spaces.get_channel(found.channel_id)
         plays_in = row.external_id if row is not None else None
     return found, plays_in
+
+
+def _export(deps: Deps, ecosystem_id: int, channel: str, ref: str | None, fmt: str,
+            director: bool) -> tuple[Scenario, str]:
+    found = pick(deps, ecosystem_id, channel, ref,
+                 [frozenset({S.RUNNING}), frozenset({S.PAUSED}),
+                  frozenset({S.COMPLETED, S.STOPPED})])
+    return found, export_scenario(deps, int(found.id or 0), fmt, include_hidden=director)
 
 
 def _direct(deps: Deps, ecosystem_id: int, channel: str, ref: str | None, text: str
@@ -294,6 +305,24 @@ class Scenarios(PersonaeCog, commands.GroupCog, group_name="scenario",
             lines.append(f"{len(result.intents)} reaction(s) on the way.")
         lines += [f"Objective complete: {plain(o.text)}" for o in result.completed]
         await show(interaction, "\n".join(lines))
+
+    @app_commands.command(description="The whole scenario written up as a file: a chapter "
+                                      "per directed event, the dialogue")
+    @app_commands.describe(scenario=_SCENARIO_HELP, format="Markdown or HTML")
+    @app_commands.choices(format=[app_commands.Choice(name="Markdown", value="md"),
+                                  app_commands.Choice(name="HTML", value="html")])
+    @app_commands.autocomplete(scenario=scenario_autocomplete)
+    async def export(self, interaction: discord.Interaction, scenario: str | None = None,
+                     format: str = "md") -> None:  # noqa: A002 - the option's name
+        await begin(interaction)
+        here = target_channel(interaction).external_id
+        director = await is_director(interaction)  # hidden objectives only for directors
+        eco = await self.ecosystem_id(interaction)
+        found, text = await self.call(_export, self.deps, eco, here, scenario, format, director)
+        label = "Markdown" if format == "md" else "HTML"
+        await show(interaction, f"**{plain(found.title)}**, as a story ({label}).",
+                   file=discord.File(io.BytesIO(text.encode("utf-8")),
+                                     export_filename(found.title, format)))
 
     @app_commands.command(description="Saved scenario templates and their codes")
     @director_only()
