@@ -148,6 +148,17 @@ def run(database: Database, queries: list[SearchQuery]) -> tuple[dict[str, float
             "mean": statistics.fmean(times), "max": times[-1]}, found
 
 
+COLUMNS = ("p50", "p95", "p99", "mean", "max")
+
+
+def render(table: list[tuple[str, dict[str, float]]]) -> str:
+    lines = ["| run | " + " | ".join(f"{c} ms" for c in COLUMNS) + " |",
+             "|---|" + "---:|" * len(COLUMNS)]
+    lines += [f"| {name} | " + " | ".join(f"{r[c]:.2f}" for c in COLUMNS) + " |"
+              for name, r in table]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="postgres,sqlite")
@@ -179,16 +190,7 @@ def main() -> None:
                     results.append((f"run {number}", stats))
                 print(f"### {backend.label}\n\nloaded in {seconds:.1f} s; "
                       f"{found / len(queries):.1f} listings per page on average\n")
-                columns = ("p50", "p95", "p99", "mean", "max")
-
-                def render(table: list[tuple[str, dict[str, float]]]) -> str:
-                    lines = ["| run | " + " | ".join(f"{c} ms" for c in columns) + " |",
-                             "|---|" + "---:|" * len(columns)]
-                    lines += [f"| {name} | " + " | ".join(f"{r[c]:.2f}" for c in columns)
-                              + " |" for name, r in table]
-                    return "\n".join(lines)
-
-                median = _bench.print_runs(results, columns, render, load_before)
+                median = _bench.print_runs(results, COLUMNS, render, load_before)
                 verdict = "meets" if median["p95"] < TARGET_P95_MS else "MISSES"
                 print(f"- p95 {median['p95']:.2f} ms {verdict} the {TARGET_P95_MS:.0f} ms "
                       f"target ({backend.name})\n")

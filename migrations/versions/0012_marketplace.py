@@ -5,7 +5,10 @@ installations, ratings and reviews, and reports
 marketplace sorts by); ``package_versions`` their versioned content and preview image;
 ``package_tags`` one row per tag; ``installations`` what an install added to an ecosystem;
 ``ratings`` one rating and review per member; ``reports`` members' reports for moderators.
-On PostgreSQL the text search has a GIN index on ``to_tsvector('simple', search_text)``.
+On PostgreSQL the text search reads ``search_vector`` (``to_tsvector('simple', search_text)``,
+kept by a trigger, so every writer keeps it right) through a GIN index; a stored vector, not an
+expression index, because the planner often prefers walking the rating order and filtering,
+which must then not parse every row's text again.
 
 Revision ID: 0012
 Revises: 0011
@@ -18,7 +21,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from engine.adapters.sql.types import JsonDoc, UtcDateTime
+from engine.adapters.sql.types import JsonDoc, SearchVector, UtcDateTime
 
 revision: str = "0012"
 down_revision: str | None = "0011"
@@ -49,6 +52,7 @@ def upgrade() -> None:
         sa.Column("creator_ecosystem_id", sa.Integer(), nullable=True),
         sa.Column("latest_version", sa.String(32), nullable=False),
         sa.Column("search_text", sa.Text(), server_default="", nullable=False),
+        sa.Column("search_vector", SearchVector, nullable=True),
         sa.Column("install_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("rating_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("rating_sum", sa.Integer(), server_default="0", nullable=False),
@@ -68,8 +72,16 @@ def upgrade() -> None:
     op.create_index("ix_packages_genre_rating_score", "packages", ["genre", "rating_score"])
     op.create_index("ix_packages_creator_key", "packages", ["creator_key"])
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"CREATE INDEX {SEARCH_INDEX} ON packages "
-                   "USING gin (to_tsvector('simple', search_text))")
+        op.execute("""
+            CREATE FUNCTION packages_search_vector() RETURNS trigger AS $$
+            BEGIN
+                NEW.search_vector := to_tsvector('simple', NEW.search_text);
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql""")
+        op.execute("CREATE TRIGGER packages_search_vector BEFORE INSERT OR UPDATE OF "
+                   "search_text ON packages FOR EACH ROW EXECUTE FUNCTION "
+                   "packages_search_vector()")
+        op.execute(f"CREATE INDEX {SEARCH_INDEX} ON packages USING gin (search_vector)")
     op.create_table(
         "package_tags",
         sa.Column("package_id", sa.Integer(), nullable=False),
@@ -160,6 +172,8 @@ def downgrade() -> None:
     op.drop_table("package_tags")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
+        op.execute("DROP TRIGGER IF EXISTS packages_search_vector ON packages")
+        op.execute("DROP FUNCTION IF EXISTS packages_search_vector()")
     op.drop_index("ix_packages_creator_key", table_name="packages")
     op.drop_index("ix_packages_genre_rating_score", table_name="packages")
     op.drop_index("ix_packages_status_visibility_install_count_id", table_name="packages")

@@ -2,9 +2,9 @@
 (``engine.marketplace``), and the marketplace search.
 
 Text search follows ``engine.marketplace.search``'s contract on both backends: every query word
-must begin a word of ``search_text``. PostgreSQL answers with its GIN index over
-``to_tsvector('simple', search_text)`` and prefix queries (``word:*``); SQLite with ``LIKE``
-over the same words (a small catalogue's fallback).
+must begin a word of ``search_text``. PostgreSQL answers from ``search_vector``
+(``to_tsvector('simple', search_text)``, GIN-indexed) with prefix queries (``word:*``);
+SQLite with ``LIKE`` over the same words (a small catalogue's fallback).
 """
 
 from __future__ import annotations
@@ -33,10 +33,9 @@ from engine.marketplace.search import SearchQuery, bayesian_score
 
 __all__ = ["MarketplaceStore"]
 
-#: The text search configuration, written as the GIN index's expression has it (a constant
-#: ``regconfig``), so that the planner uses the index.
+#: The text search configuration (as the trigger of migration 0012 writes the vectors).
 _SIMPLE: ColumnClause[Any] = literal_column("'simple'::regconfig")
-_LISTING_COLUMNS = [c for c in packages.c if c.name != "search_text"]
+_LISTING_COLUMNS = [c for c in packages.c if c.name not in ("search_text", "search_vector")]
 
 
 class MarketplaceStore:
@@ -126,7 +125,7 @@ class MarketplaceStore:
         if words:
             if self.conn.dialect.name == "postgresql":
                 query = " & ".join(f"{w}:*" for w in words)
-                stmt = stmt.where(func.to_tsvector(_SIMPLE, packages.c.search_text)
+                stmt = stmt.where(packages.c.search_vector
                                   .op("@@")(func.to_tsquery(_SIMPLE, query)))
             else:
                 padded = literal(" ") + packages.c.search_text

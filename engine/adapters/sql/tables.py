@@ -23,7 +23,13 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from engine.adapters.sql.types import EMBEDDING_DIM, Embedding, JsonDoc, UtcDateTime
+from engine.adapters.sql.types import (
+    EMBEDDING_DIM,
+    Embedding,
+    JsonDoc,
+    SearchVector,
+    UtcDateTime,
+)
 
 __all__ = [
     "metadata",
@@ -551,8 +557,8 @@ scenario_templates = Table(
 # A package is a shared character, cast (with relationships) or scenario template; its content
 # lives in versions. Creators and raters are named by a member key ("<platform>:<user id>"),
 # not a participant id: a listing outlives any one community. ``search_text`` is the listing's
-# name, description and tags normalized to lower-case words (the text search reads it: a GIN
-# index on its tsvector on PostgreSQL, raw SQL in migration 0012); ``rating_score`` is the
+# name, description and tags normalized to lower-case words (the text search reads it: on
+# PostgreSQL through ``search_vector``); ``rating_score`` is the
 # Bayesian mean the "rating" order sorts by; ``install_count`` counts installs ever made.
 # ``premium`` packages cost ``price_cents`` once (entitlements are the billing side's).
 packages = Table(
@@ -575,6 +581,9 @@ packages = Table(
     Column("creator_ecosystem_id", ForeignKey("ecosystems.id", ondelete="SET NULL")),
     Column("latest_version", String(32), nullable=False),
     Column("search_text", Text, nullable=False, server_default=""),
+    # PostgreSQL: ``to_tsvector('simple', search_text)``, kept by a trigger (migration 0012)
+    # and GIN-indexed; unused (NULL) on SQLite.
+    Column("search_vector", SearchVector),
     Column("install_count", Integer, nullable=False, server_default="0"),
     Column("rating_count", Integer, nullable=False, server_default="0"),
     Column("rating_sum", Integer, nullable=False, server_default="0"),

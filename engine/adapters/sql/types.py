@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import JSON, DateTime, LargeBinary
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import JSON, DateTime, LargeBinary, Text
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["Embedding", "JsonDoc", "UtcDateTime", "EMBEDDING_DIM"]
+__all__ = ["Embedding", "JsonDoc", "SearchVector", "UtcDateTime", "EMBEDDING_DIM"]
 
 #: Width of every stored embedding (all-MiniLM-L6-v2 and the hashing embedder both give 384).
 EMBEDDING_DIM = 384
@@ -49,6 +49,8 @@ class Embedding(TypeDecorator[list[float]]):
 
 
 JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+#: A text-search vector on PostgreSQL (``tsvector``); plain text (unused) on SQLite.
+SearchVector = Text().with_variant(TSVECTOR(), "postgresql")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
