@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from engine.billing.tiers import month_of
 from engine.errors import InvalidInput
 from engine.messages import Event, EventKind
 from engine.scenarios.model import ObjectiveKind, Scenario
 from engine.services import scenarios
 from engine.services.deps import Deps
+from engine.services.quotas import check_in
 from engine.stories.export import Chapter, Story, narrate, render
 
 __all__ = ["scenario_story", "export_scenario", "MAX_EVENTS"]
@@ -44,13 +46,19 @@ def scenario_story(deps: Deps, scenario_id: int, *, include_hidden: bool = False
     Raises:
         NotFound: no such scenario.
         InvalidInput: the scenario never started (nothing happened yet).
+        QuotaExceeded: the community used its story exports of the month.
     """
     scenario = scenarios.get(deps, scenario_id)
     if scenario.started_at is None or scenario.channel_id is None:
         raise InvalidInput(f"'{scenario.title}' has not started: there is no story yet.")
     after = int(scenario.data.get("start_event_id", 0))
+    now = deps.clock.now()
     with deps.uow() as uow:
+        # An export, counted against the tier's monthly limit like a thread's (QuotaExceeded).
+        check_in(uow, scenario.ecosystem_id, "exports", 1, now)
         found = uow.stories.channel_events(scenario.channel_id, after, MAX_EVENTS + 1)
+        uow.billing.add_usage(scenario.ecosystem_id, month_of(now), "exports")
+        uow.commit()
     cut = len(found) > MAX_EVENTS
     chapters: list[Chapter] = []
     current = Chapter(title=_chapter_title(1, "The beginning"), events=[])

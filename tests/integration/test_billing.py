@@ -151,6 +151,25 @@ def test_three_story_exports_a_month_on_free(billed: Callable[..., Container]) -
     story_of_thread(deps, tid, eco)
 
 
+def test_scenario_exports_count_with_story_exports(billed: Callable[..., Container]) -> None:
+    from engine.services import scenarios
+    from engine.services.scenario_export import export_scenario
+
+    c = billed()
+    deps = c.deps
+    eco, channel = _space(deps, characters=2)
+    scenario = scenarios.create(deps, eco, {
+        "title": "The Quiet Office", "setting": "A rainy Monday.", "cast": [{"name": "Extra 0"}],
+        "objectives": [{"id": "o1", "kind": "primary", "text": "Rain",
+                        "condition": "directed \"rain\""}]}, channel_id=channel)
+    scenarios.start(deps, scenario.id or 0)
+    story_of_thread(deps, _thread(deps, eco), eco)
+    for _ in range(2):  # the second and third exports of the month
+        assert "The Quiet Office" in export_scenario(deps, scenario.id or 0)
+    with pytest.raises(QuotaExceeded, match="3 story exports a month at most"):
+        export_scenario(deps, scenario.id or 0, "html")
+
+
 class _Model:
     name = "model:fake"
 
