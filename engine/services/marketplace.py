@@ -51,6 +51,7 @@ from engine.scenarios.model import (
     to_definition,
 )
 from engine.services.deps import Deps
+from engine.services.quotas import check_in
 
 __all__ = [
     "Member", "PaymentRequired", "Published", "InstallResult", "ListingView", "Page",
@@ -383,7 +384,9 @@ def install(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None
 
     Raises:
         NotFound: No such package, or it was taken down.
-        PaymentRequired: A premium package that ``entitled`` does not say is owned.
+        PaymentRequired: A premium package the ecosystem has not bought (``entitled``, by
+            default its recorded entitlements: ``engine.services.billing``).
+        QuotaExceeded: More characters or tracked relationships than the tier allows.
         InvalidInput: Already installed here, or a scenario names a missing character.
     """
     now = deps.clock.now()
@@ -391,7 +394,9 @@ def install(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None
         listing = _find(uow, ref, by)
         if listing.status != "active":
             raise NotFound(f"'{listing.name}' was taken down and cannot be installed.")
-        if listing.premium and not (entitled is not None and entitled(listing)):
+        owned = (entitled(listing) if entitled is not None
+                 else uow.billing.has_entitlement(ecosystem_id, listing.id))
+        if listing.premium and not owned:
             raise PaymentRequired(listing)
         if uow.marketplace.installation(ecosystem_id, listing.id) is not None:
             raise InvalidInput(f"'{listing.name}' is already installed here; update it instead.")
@@ -420,6 +425,8 @@ def install(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None
 def _add_characters(uow: UnitOfWork, ecosystem_id: int, package: Package,
                     which: list[Any], channel_ids: Sequence[int], created: dict[str, Any],
                     now: datetime) -> list[str]:
+    if which:  # the tier's character limit bites here too (QuotaExceeded: nothing stored)
+        check_in(uow, ecosystem_id, "characters", len(which), now)
     taken = {c.name.lower() for c in uow.participants.list_characters(ecosystem_id)}
     added = []
     for packaged in which:
@@ -456,6 +463,11 @@ def _free_name(name: str, taken: set[str]) -> str:
 def _add_relationships(uow: UnitOfWork, ecosystem_id: int, package: Package,
                        created: dict[str, Any], only_with: set[str] | None, now: datetime) -> int:
     ids = created["characters"]
+    pairs = {frozenset((r.source, r.target)) for r in package.relationships
+             if r.source in ids and r.target in ids
+             and (only_with is None or {r.source, r.target} & only_with)}
+    if pairs:  # tracked relationships count by pair, as everywhere (QuotaExceeded)
+        check_in(uow, ecosystem_id, "relationships", len(pairs), now)
     count = 0
     for r in package.relationships:
         if r.source not in ids or r.target not in ids:

@@ -170,6 +170,38 @@ def test_scenario_exports_count_with_story_exports(billed: Callable[..., Contain
         export_scenario(deps, scenario.id or 0, "html")
 
 
+def test_marketplace_installs_obey_the_tier_and_premium_needs_a_purchase(
+        billed: Callable[..., Container]) -> None:
+    from engine.services import marketplace as mp
+    from engine.services.billing import set_tier
+
+    c = billed()
+    deps = c.deps
+    source, _ = _space(deps, platform="console", space="workshop")
+    set_tier(deps, source, "pro")
+    for i in range(6):
+        add_character(deps, source, _card(i))
+    creator = mp.Member("console:creator", "Cassandra")
+    cast = mp.publish(deps, source, "cast", name="Six Clerks", creator=creator)
+    premium = mp.publish(deps, source, "character", name="One Clerk", creator=creator,
+                         characters=["Extra 0"], premium=True, price_cents=299)
+    target, channel = _space(deps, platform="console", space="office")
+
+    with pytest.raises(QuotaExceeded, match="5 characters at most"):
+        mp.install(deps, target, cast.listing.share_code, channel_ids=[channel])
+    with deps.uow() as uow:  # nothing half-installed
+        assert uow.participants.list_characters(target) == []
+    with pytest.raises(mp.PaymentRequired):
+        mp.install(deps, target, premium.listing.share_code)
+    with deps.uow() as uow:  # bought through Checkout (the webhook records it)
+        uow.billing.add_entitlement(target, premium.listing.id, "cs_test_1", deps.clock.now())
+        uow.commit()
+    assert mp.install(deps, target, premium.listing.share_code).names == {"Extra 0": "Extra 0"}
+    set_tier(deps, target, "pro")
+    installed = mp.install(deps, target, cast.listing.share_code, channel_ids=[channel])
+    assert len(installed.names) == 6
+
+
 class _Model:
     name = "model:fake"
 
