@@ -31,6 +31,7 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.billing.tiers import FREE, Tier, month_of
 from engine.errors import InvalidInput, NotFound
 from engine.services.deps import Deps
+from engine.services.quotas import forget_priority
 
 __all__ = [
     "BillingGateway", "BillingStatus", "gateway_for", "status", "subscribe", "portal",
@@ -263,6 +264,7 @@ def _entitle(uow: UnitOfWork, session: dict[str, Any], now: datetime) -> str:
 
 def _apply_subscription(deps: Deps, uow: UnitOfWork, ecosystem_id: int,
                         sub: SubscriptionView, now: datetime) -> str:
+    forget_priority(ecosystem_id)  # the render queue choice follows at once
     catalog = uow.billing.catalog
     paid = catalog.by_price(sub.price) or catalog.get(sub.metadata.get("tier"))
     account = uow.billing.account(ecosystem_id)
@@ -290,6 +292,7 @@ def _apply_subscription(deps: Deps, uow: UnitOfWork, ecosystem_id: int,
 
 def _downgrade(uow: UnitOfWork, ecosystem_id: int, now: datetime) -> str:
     """To the free tier at once; characters over its limit paused (the newest), not deleted."""
+    forget_priority(ecosystem_id)  # the render queue choice follows at once
     uow.billing.save_account(ecosystem_id, now, tier=FREE, grace_until=None)
     limit = uow.billing.tier(ecosystem_id, now).characters
     active = [(cid, name) for cid, name, s in uow.billing.characters_by_age(ecosystem_id)
@@ -329,6 +332,7 @@ def enforce_grace(deps: Deps) -> list[int]:
 def set_tier(deps: Deps, ecosystem_id: int, tier: str) -> str:
     """Put an ecosystem on a tier by hand (operators: invoices paid outside Checkout,
     Enterprise contracts). Downgrading pauses over-limit characters; upgrading resumes."""
+    forget_priority(ecosystem_id)  # the render queue choice follows at once
     now = deps.clock.now()
     with deps.uow() as uow:
         wanted = uow.billing.catalog.get(tier)

@@ -19,6 +19,8 @@ What each limit counts:
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
@@ -26,7 +28,7 @@ from engine.billing.tiers import MONTHLY, QuotaExceeded, Tier, limit_message, mo
 from engine.services.deps import Deps
 
 __all__ = ["check", "check_in", "consume", "record", "tier_of", "priority_ecosystems",
-           "QuotaExceeded"]
+           "forget_priority", "QuotaExceeded"]
 
 
 def tier_of(deps: Deps, ecosystem_id: int) -> Tier:
@@ -88,9 +90,39 @@ def consume(deps: Deps, ecosystem_id: int, resource: str, amount: int = 1) -> bo
     return ok
 
 
+#: How long a process trusts what it read of an ecosystem's priority: every message with
+#: replies asks, and a transaction of its own cost ~1 ms of each (the ingest benchmark).
+PRIORITY_TTL_S = 10.0
+_priority: dict[tuple[str, int], tuple[float, bool]] = {}
+_priority_lock = threading.Lock()
+
+
 def priority_ecosystems(deps: Deps, ecosystem_ids: set[int]) -> set[int]:
-    """Those of ``ecosystem_ids`` whose tier has priority processing."""
+    """Those of ``ecosystem_ids`` whose tier has priority processing (a tier change made in
+    another process reaches the render queue choice within ``PRIORITY_TTL_S``; one made in
+    this process at once; limits apply at once regardless)."""
     if not ecosystem_ids:
         return set()
-    with deps.uow() as uow:
-        return uow.billing.priority_ecosystems(sorted(ecosystem_ids))
+    database = str(deps.uow.engine.url)
+    now = time.monotonic()
+    with _priority_lock:
+        known = {e: _priority[(database, e)] for e in ecosystem_ids
+                 if (database, e) in _priority}
+    fresh = {e: first for e, (at, first) in known.items() if now - at < PRIORITY_TTL_S}
+    unknown = sorted(ecosystem_ids - fresh.keys())
+    if unknown:
+        with deps.uow() as uow:
+            found = uow.billing.priority_ecosystems(unknown)
+        with _priority_lock:
+            for e in unknown:
+                _priority[(database, e)] = (now, e in found)
+                fresh[e] = e in found
+    return {e for e, first in fresh.items() if first}
+
+
+def forget_priority(ecosystem_id: int | None = None) -> None:
+    """Drop what this process remembers of priorities (of one ecosystem, or all): called
+    where tiers change, so a change made here applies at once."""
+    with _priority_lock:
+        for key in [k for k in _priority if ecosystem_id is None or k[1] == ecosystem_id]:
+            del _priority[key]
