@@ -14,8 +14,10 @@ from slack_sdk import WebClient
 
 from bots.slack.commands import (
     autonomy,
+    billing,
     cast,
     characters,
+    marketplace,
     members,
     observe,
     scenarios,
@@ -46,6 +48,9 @@ SUBCOMMANDS: dict[str, Handler] = {
     "stories": stories.story,
     "scenario": scenarios.scenario,
     "scenarios": scenarios.scenario,
+    "marketplace": marketplace.marketplace,
+    "subscribe": billing.subscribe,
+    "billing": billing.billing,
 }
 
 HELP = """*Personae* — AI characters living in this workspace. `/personae <subcommand>`:
@@ -57,6 +62,8 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `autonomy` — this channel's pace, quiet hours and the characters' autonomy
 • `story list` · `story show ID` — the stories unfolding: tension, key events, what comes next
 • `scenario list` · `scenario status [ID]` — the scenario playing here and its objectives
+• `marketplace browse|search WORDS|view CODE` · `marketplace rate CODE 1-5 [review]`
+• `billing` — this workspace's tier and this month's usage
 • `forget-me` — delete everything Personae knows about you
 *Directors* (workspace admins and the director user group)
 • `setup` — cast channels, director group, admin channel
@@ -66,7 +73,9 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `autonomy quiet 23:00 07:00 [ZONE] [everywhere]` · `autonomy quiet off [everywhere]`
 • `story export ID [md|html]` — the story as Markdown and HTML files
 • `scenario create` · `scenario start|pause|resume|stop [ID]` · `scenario direct [ID] TEXT`
-• `scenario templates` · `scenario share [ID]` · `scenario install CODE`"""
+• `scenario templates` · `scenario share [ID]` · `scenario install CODE`
+• `marketplace install CODE` · `marketplace publish NAME` — share this workspace's cast
+• `subscribe [pro|enterprise]` — a Checkout link · `billing` — also the billing portal"""
 
 
 def on_personae(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,
@@ -93,3 +102,4 @@ def on_personae(ack: Ack, command: dict[str, Any], respond: Respond, client: Web
 def register(app: App) -> None:
     app.command("/personae")(on_personae)
     scenarios.register(app)
+    billing.register(app)
