@@ -56,6 +56,8 @@ EXTENSIONS: tuple[str, ...] = (
     "bots.discord.cogs.forget_me",
     "bots.discord.cogs.story",
     "bots.discord.cogs.scenario",
+    "bots.discord.cogs.marketplace",
+    "bots.discord.cogs.billing",
 )
 
 
