@@ -47,6 +47,8 @@ def _used(uow: UnitOfWork, ecosystem_id: int, resource: str, month: str) -> int:
 def check_in(uow: UnitOfWork, ecosystem_id: int, resource: str, amount: int,
              now: datetime) -> None:
     """``check`` inside an open unit of work."""
+    if not uow.billing.catalog.enforced:  # limits off (billing not set up): nothing to read
+        return
     tier = uow.billing.tier(ecosystem_id, now)
     limit = tier.limit(resource)
     if limit is None or amount <= 0:

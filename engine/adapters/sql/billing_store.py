@@ -158,6 +158,8 @@ class BillingStore:
 
     def may_track_pair(self, ecosystem_id: int, now: datetime | None = None) -> bool:
         """Whether a pair meeting for the first time may become a tracked relationship."""
+        if not self.catalog.enforced:  # limits off: no query on the per-message path
+            return True
         limit = self.tier(ecosystem_id, now).relationships
         return limit is None or self.count_relationship_pairs(ecosystem_id) < limit
 
