@@ -252,7 +252,7 @@ def due_directions(s: Scenario, now: datetime) -> list[tuple[int, Direction]]:
 
 
 def new_share_code(taken: Sequence[str] = ()) -> str:
-    """A fresh share code (``XXXX-XXXX``) not among ``taken``."""
+    """A fresh share code (two groups of four, e.g. ``K7PM-Q2WD``) not among ``taken``."""
     while True:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         code = f"{raw[:4]}-{raw[4:]}"
