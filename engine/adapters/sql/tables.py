@@ -718,3 +718,18 @@ entitlements = Table(
     UniqueConstraint("ecosystem_id", "package_id"),
     UniqueConstraint("stripe_session_id"),
 )
+
+# Enterprise extras of an ecosystem: its own model endpoint and (encrypted) key, and the
+# white-label name and avatar its bot uses. No row = the deployment's model, "Personae".
+enterprise_settings = Table(
+    "enterprise_settings",
+    metadata,
+    Column("ecosystem_id", ForeignKey("ecosystems.id", ondelete="CASCADE"), primary_key=True),
+    Column("model_base_url", String(500)),
+    Column("model_name", String(200)),
+    Column("model_key_encrypted", Text),
+    Column("brand_name", String(80)),
+    Column("brand_avatar_url", String(500)),
+    Column("updated_by", String(120), nullable=False, server_default=""),
+    Column("updated_at", TS, nullable=False),
+)
