@@ -27,6 +27,30 @@ class Settings(BaseSettings):
         description="redis://host:port/db, or fakeredis:// for the embedded in-process mode.",
     )
     queue_name: str = Field(default="personae", description="RQ queue for render jobs.")
+    public_base_url: str | None = Field(
+        default=None,
+        description="Public https URL where this deployment's HTTP app (personae billing serve) "
+        "is reached, e.g. https://personae.example.com: images installed from marketplace "
+        "packages become avatars at {public_base_url}/media/<sha256>.<ext>. Unset: images are "
+        "kept but avatars are not set.",
+    )
+
+    @field_validator("public_base_url", mode="before")
+    @classmethod
+    def _public_base_url(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        text = value.strip().rstrip("/")
+        if not text:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or \
+                parts.fragment or any(c.isspace() for c in text):
+            raise ValueError("PERSONAE_PUBLIC_BASE_URL must be an http(s) URL such as "
+                             "https://personae.example.com (no query or fragment)")
+        return text
 
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint; unset = offline renderer."

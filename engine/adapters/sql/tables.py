@@ -733,3 +733,15 @@ enterprise_settings = Table(
     Column("updated_by", String(120), nullable=False, server_default=""),
     Column("updated_at", TS, nullable=False),
 )
+
+# Images served at /media/<sha256>.<ext> (avatars from marketplace packages). Content-addressed:
+# the SHA-256 of the bytes is the key, so an image is stored once however often it is installed.
+media = Table(
+    "media",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content_type", String(64), nullable=False),
+    Column("bytes", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+)

@@ -12,6 +12,7 @@ from engine.adapters.sql.event_log import EventLog
 from engine.adapters.sql.goal_store import GoalStore
 from engine.adapters.sql.intent_store import IntentStore
 from engine.adapters.sql.marketplace_store import MarketplaceStore
+from engine.adapters.sql.media import MediaStore
 from engine.adapters.sql.memory_browser_store import MemoryBrowserStore
 from engine.adapters.sql.memory_store import MemoryStore
 from engine.adapters.sql.pacts_store import PactStore
@@ -45,6 +46,7 @@ class UnitOfWork:
     goals: GoalStore
     scenarios: ScenarioStore
     marketplace: MarketplaceStore
+    media: MediaStore
     billing: BillingStore
 
     def __init__(self, engine: Engine, catalog: Catalog | None = None) -> None:
@@ -71,6 +73,7 @@ class UnitOfWork:
         self.goals = GoalStore(conn)
         self.scenarios = ScenarioStore(conn)
         self.marketplace = MarketplaceStore(conn)
+        self.media = MediaStore(conn)
         self.billing = BillingStore(conn, self._catalog)
         return self
 
