@@ -223,6 +223,11 @@ class Settings(BaseSettings):
         description="Days a paid tier holds after a failed payment before the downgrade.",
     )
     billing_currency: str = Field(default="usd", description="Currency of package purchases.")
+    secrets_key: str | None = Field(
+        default=None,
+        description="Encrypts secrets kept in the database (Enterprise communities' own model "
+        "keys); any long random string. Unset: own model keys cannot be stored.",
+    )
     log_level: str = Field(default="WARNING", description="Logging level.")
 
     @field_validator("embedder", mode="before")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis
@@ -27,7 +28,8 @@ from workers.queue import RQJobQueue
 from workers.redis_conn import connect
 from workers.stream import RedisEventStream
 
-__all__ = ["Container", "build", "container", "install", "make_model", "make_renderer"]
+__all__ = ["Container", "build", "container", "install", "make_model", "make_renderer",
+           "model_factory"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,20 @@ def make_model(settings: Settings) -> LanguageModel | None:
     from engine.adapters.openai_model import OpenAIChatModel
 
     return OpenAIChatModel.from_settings(settings)
+
+
+def model_factory(settings: Settings) -> Callable[[str, str | None, str], LanguageModel]:
+    """Builds chat models for other endpoints (Enterprise communities' own) with the
+    deployment's timeout and retries."""
+
+    def build_model(base_url: str, api_key: str | None, model: str) -> LanguageModel:
+        from engine.adapters.openai_model import OpenAIChatModel
+
+        return OpenAIChatModel(base_url=base_url, api_key=api_key, model=model,
+                               timeout_s=settings.llm_timeout_s,
+                               max_retries=settings.llm_max_retries)
+
+    return build_model
 
 
 def make_renderer(settings: Settings, model: LanguageModel | None = None) -> Renderer:
@@ -123,6 +139,7 @@ def build(
         embedder=make_embedder(settings),
         outboxes=all_outboxes,
         model=model,
+        model_factory=model_factory(settings),
     )
     return Container(settings, database, client, queue, deps, console,
                      priority_queue=priority_queue)

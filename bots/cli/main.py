@@ -14,6 +14,7 @@ import typer
 from bots.cli.billing import billing_app
 from bots.cli.characters import characters_app
 from bots.cli.discord import discord_app
+from bots.cli.enterprise import enterprise_app
 from bots.cli.errors import fail, friendly_errors
 from bots.cli.marketplace import marketplace_app
 from bots.cli.memory import memory_app
@@ -42,6 +43,7 @@ app.add_typer(scenario_app, name="scenario")
 app.add_typer(story_app, name="story")
 app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(billing_app, name="billing")
+app.add_typer(enterprise_app, name="enterprise")
 memory_app.command("eval")(eval_command)
 memory_app.command("weights")(weights_command)
 app.command("observatory")(observatory_command)

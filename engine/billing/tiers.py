@@ -114,12 +114,13 @@ class Catalog:
 
     def get(self, name: str | None) -> Tier:
         """The tier called ``name``; an unknown name (a tier removed from configuration) is
-        the free tier. Unlimited in everything when limits are not enforced."""
+        the free tier. Unlimited in everything, Enterprise's extras included, when limits
+        are not enforced (a self-hosted install that sells nothing)."""
         tier = self._by_name.get(name or FREE) or self._by_name.get(FREE) or self.tiers[0]
         if self.enforced:
             return tier
         return replace(tier, characters=None, relationships=None, exports=None,
-                       model_calls=None)
+                       model_calls=None, own_model=True, white_label=True)
 
     @property
     def free(self) -> Tier:

@@ -60,6 +60,7 @@ from engine.errors import ModelUnavailable
 from engine.knowledge import IMPRESSION_PREFIX, IMPRESSION_SLOT, impression_text, slot_of
 from engine.memory import Memory, RetrievalWeights, first_person
 from engine.ports import Embedder, LanguageModel
+from engine.services import enterprise
 from engine.services.deps import Deps
 from engine.services.recall import recall
 
@@ -158,7 +159,8 @@ def consolidate(deps: Deps, owner_id: int, *, force: bool = False) -> Consolidat
     gathered = _gather(deps, owner_id, now, force)
     if gathered is None:
         return None
-    insights, impressions, source = _think(deps.model, gathered)
+    model = enterprise.model_for(deps, gathered.ecosystem_id) or deps.model
+    insights, impressions, source = _think(model, gathered)
     learned = learn_facts(gathered.window, owner_id, gathered.names) + impressions
     changes = plan_knowledge(gathered.known, learned, gathered.names)
     report = ConsolidationReport(

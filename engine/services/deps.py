@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from engine.adapters.sql.uow import UnitOfWorkFactory
@@ -41,6 +41,9 @@ class Deps:
     #: The language model for work other than rendering (consolidation's insights, importance
     #: ratings); None when no model is configured (templates and heuristics instead).
     model: LanguageModel | None = None
+    #: Builds a chat model for an endpoint, key and model name (an Enterprise community's own
+    #: model, ``engine.services.enterprise``); None where no model can be built.
+    model_factory: Callable[[str, str | None, str], LanguageModel] | None = None
 
     @property
     def damping(self) -> Damping:

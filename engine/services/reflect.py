@@ -15,6 +15,7 @@ from datetime import datetime
 from engine.adapters.sql.uow import UnitOfWork
 from engine.messages import Event, EventKind
 from engine.relationships import Relationship
+from engine.services.branding import brand_in
 from engine.services.deps import Deps
 from engine.services.encounters import meet
 from engine.services.social import current_moods
@@ -187,7 +188,7 @@ def _announce(uow: UnitOfWork, ecosystem_id: int, members: frozenset[int], text:
             event = Event(
                 ecosystem_id=ecosystem_id, channel_id=channel.id, kind=EventKind.SYSTEM,
                 idempotency_key=f"reflect:{now.isoformat()}:{hash(text) & 0xFFFFFFFF}",
-                created_at=now, author_name="Personae", text=text,
+                created_at=now, author_name=brand_in(uow, ecosystem_id, now).name, text=text,
                 payload={"type": "alliance", "members": sorted(members)},
             )
             if uow.events.append(event) is not None:

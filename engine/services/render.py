@@ -25,7 +25,8 @@ from engine.ports import Renderer
 from engine.rendering.model_renderer import ModelRenderer
 from engine.rendering.offline import OfflineRenderer
 from engine.rendering.request import RelationshipView, RenderRequest
-from engine.services import quotas
+from engine.services import enterprise, quotas
+from engine.services.branding import brand_in
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
 from engine.services.perceive import event_payload, perceive
@@ -189,7 +190,11 @@ def _renderer_within_quota(deps: Deps, ecosystem_id: int, channel_id: int,
                            channel_external_id: str) -> Renderer:
     """The configured renderer while the tier's monthly model calls last (each render through
     a model counts one), then the offline renderer; the first time in a month, a notice in
-    the channel says so and how to lift the limit."""
+    the channel says so and how to lift the limit. A community with its own model (Enterprise)
+    is voiced by it, counted against no limit."""
+    own = enterprise.renderer_for(deps, ecosystem_id)
+    if own is not None:
+        return own
     if not isinstance(deps.renderer, ModelRenderer):
         return deps.renderer
     if quotas.consume(deps, ecosystem_id, "model_calls"):
@@ -200,7 +205,7 @@ def _renderer_within_quota(deps: Deps, ecosystem_id: int, channel_id: int,
         limit = tier.model_calls or 0
         notice = Event(
             ecosystem_id=ecosystem_id, channel_id=channel_id, kind=EventKind.SYSTEM,
-            created_at=now, author_name="Personae",
+            created_at=now, author_name=brand_in(uow, ecosystem_id, now).name,
             idempotency_key=f"quota:model_calls:{ecosystem_id}:{month_of(now)}",
             text=limit_message(uow.billing.catalog, tier, "model_calls", limit + 1)
             + " Until then the characters speak without the model.",

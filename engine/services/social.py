@@ -17,6 +17,7 @@ from engine.billing.tiers import limit_message, month_of
 from engine.cast import CastMember
 from engine.messages import Event, EventKind, ParticipantKind
 from engine.relationships import Relationship
+from engine.services.branding import brand_in
 from engine.services.encounters import Notice, first_meeting, meet
 from engine.services.secrets_and_feuds import (
     track_alliance_breaches,
@@ -117,7 +118,8 @@ def _may_track(uow: UnitOfWork, views: dict[tuple[int, int], Relationship], even
         limit = tier.relationships or 0
         uow.events.append(Event(
             ecosystem_id=event.ecosystem_id, channel_id=event.channel_id,
-            kind=EventKind.SYSTEM, created_at=now, author_name="Personae",
+            kind=EventKind.SYSTEM, created_at=now,
+            author_name=brand_in(uow, event.ecosystem_id, now).name,
             idempotency_key=f"quota:relationships:{event.ecosystem_id}:{month_of(now)}",
             text=limit_message(uow.billing.catalog, tier, "relationships", limit + 1),
             payload={"type": "quota", "resource": "relationships"},
@@ -224,12 +226,13 @@ def record_notices(uow: UnitOfWork, event: Event, notices: list[Notice],
     if channel is None or not channel.settings.get("announce_changes", True):
         return []
     stored = []
+    brand = brand_in(uow, event.ecosystem_id, now).name
     for notice in notices:
         system = Event(
             ecosystem_id=event.ecosystem_id, channel_id=event.channel_id, kind=EventKind.SYSTEM,
             idempotency_key=(f"notice:{event.id}:{notice.kind}:"
                              f"{notice.source_id}:{notice.target_id}"),
-            created_at=now, author_name="Personae", text=notice.text,
+            created_at=now, author_name=brand, text=notice.text,
             payload={"type": notice.kind, "source_id": notice.source_id,
                      "target_id": notice.target_id, "label": notice.label,
                      "cause_event_id": event.id},

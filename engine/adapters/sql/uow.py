@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from engine.adapters.sql.billing_store import BillingStore
 from engine.adapters.sql.consolidation_store import ConsolidationStore
+from engine.adapters.sql.enterprise_store import EnterpriseStore
 from engine.adapters.sql.event_log import EventLog
 from engine.adapters.sql.goal_store import GoalStore
 from engine.adapters.sql.intent_store import IntentStore
@@ -48,6 +49,7 @@ class UnitOfWork:
     marketplace: MarketplaceStore
     media: MediaStore
     billing: BillingStore
+    enterprise: EnterpriseStore
 
     def __init__(self, engine: Engine, catalog: Catalog | None = None) -> None:
         self._engine = engine
@@ -75,6 +77,7 @@ class UnitOfWork:
         self.marketplace = MarketplaceStore(conn)
         self.media = MediaStore(conn)
         self.billing = BillingStore(conn, self._catalog)
+        self.enterprise = EnterpriseStore(conn)
         return self
 
     def commit(self) -> None:
