@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings", "DEFAULT_DATA_DIR"]
 
@@ -223,6 +223,12 @@ class Settings(BaseSettings):
         description="Days a paid tier holds after a failed payment before the downgrade.",
     )
     billing_currency: str = Field(default="usd", description="Currency of package purchases.")
+    marketplace_moderators: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Marketplace moderators (open reports, takedowns, restores): the "
+        "operator's staff, as comma-separated member keys PLATFORM:USER_ID "
+        "(discord:1234567890,slack:U0123).",
+    )
     secrets_key: str | None = Field(
         default=None,
         description="Encrypts secrets kept in the database (Enterprise communities' own model "
@@ -234,6 +240,26 @@ class Settings(BaseSettings):
     @classmethod
     def _embedder_name(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("marketplace_moderators", mode="before")
+    @classmethod
+    def _moderator_keys(cls, value: object) -> object:
+        """``discord:123, slack:U0123`` (or a list) → normalised keys; a key without its
+        platform is refused (it would silently name nobody)."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple | set | frozenset):
+            return value
+        keys = []
+        for item in items:
+            text = str(item).strip()
+            if not text:
+                continue
+            platform, _, user = (part.strip() for part in text.partition(":"))
+            if not platform or not user:
+                raise ValueError(f"{text!r} is not a member key PLATFORM:USER_ID "
+                                 "(e.g. discord:1234567890 or slack:U0123)")
+            keys.append(f"{platform.lower()}:{user}")
+        return tuple(dict.fromkeys(keys))
 
     @property
     def embedded(self) -> bool:
