@@ -7,6 +7,10 @@ answers 500 so that Stripe retries later. ``GET /healthz`` answers ``ok``.
 
 A background thread downgrades ecosystems whose grace period ended (``enforce_grace``) every
 ``grace_check_s``.
+
+``serve`` mounts it beside the media store (``GET /media/<sha256>.<ext>``, ``bots.web.media``)
+behind a tiny router (``bots.web.router``), so one process answers both; without Stripe
+(``stripe=None``) it serves the media alone.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from bots.web.media import MediaApp
+from bots.web.router import Router, WsgiApp
 from engine.adapters.stripe_billing import InvalidSignature, StripeBilling
+from engine.marketplace.media import MEDIA_PATH
 from engine.services import billing
 from engine.services.deps import Deps
 
-__all__ = ["WebhookApp", "serve", "PATH"]
+__all__ = ["WebhookApp", "app", "serve", "PATH"]
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +110,19 @@ class Running:
         self.server.server_close()
 
 
-def serve(deps: Deps, stripe: StripeBilling, host: str = "0.0.0.0", port: int = 8090,
+def app(deps: Deps, stripe: StripeBilling | None) -> Router:
+    """The HTTP app: ``/stripe/webhook`` (with Stripe), ``/media/...`` and ``/healthz``."""
+    routes: list[tuple[str, WsgiApp]] = [(MEDIA_PATH, MediaApp(deps))]
+    if stripe is not None:
+        routes.insert(0, (PATH, WebhookApp(deps, stripe)))
+    return Router(routes)
+
+
+def serve(deps: Deps, stripe: StripeBilling | None, host: str = "0.0.0.0", port: int = 8090,
           *, grace_check_s: float = 60.0, background: bool = False) -> Running:
-    """Start the endpoint (in a thread when ``background``; else until interrupted)."""
-    server = make_server(host, port, WebhookApp(deps, stripe), server_class=_Server,
+    """Start the endpoint (in a thread when ``background``; else until interrupted). Without
+    ``stripe`` only the media store is served (and no grace periods are checked)."""
+    server = make_server(host, port, app(deps, stripe), server_class=_Server,
                          handler_class=_QuietHandler)
     stop = threading.Event()
 
@@ -119,7 +135,8 @@ def serve(deps: Deps, stripe: StripeBilling, host: str = "0.0.0.0", port: int = 
             except Exception:  # noqa: BLE001 - keep the endpoint up; log it
                 log.exception("grace period check failed")
 
-    threading.Thread(target=grace_loop, name="billing-grace", daemon=True).start()
+    if stripe is not None:
+        threading.Thread(target=grace_loop, name="billing-grace", daemon=True).start()
     running = Running(server, stop)
     if background:
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},

@@ -34,21 +34,30 @@ def serve_command(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8090,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "0.0.0.0",
 ) -> None:
-    """Serve the Stripe webhook endpoint (POST /stripe/webhook)."""
+    """Serve the HTTP app: the Stripe webhook (POST /stripe/webhook) and the media store's
+    images (GET /media/<sha256>.<ext>, characters' avatars from marketplace packages)."""
     import logging
 
     from bots.billing.webhook import serve
     from engine.adapters.stripe_billing import StripeBilling
-    from engine.errors import InvalidInput
     from workers.bootstrap import container
 
     with friendly_errors():
         c = container()
-        if not c.settings.stripe_webhook_secret:
-            raise InvalidInput("Set PERSONAE_STRIPE_WEBHOOK_SECRET (whsec_…) to serve webhooks.")
         logging.basicConfig(level=c.settings.log_level.upper())
-        typer.echo(f"Stripe webhooks on http://{host}:{port}/stripe/webhook", err=True)
-        serve(c.deps, StripeBilling.from_settings(c.settings), host, port)
+        stripe = None
+        if c.settings.stripe_webhook_secret:
+            stripe = StripeBilling.from_settings(c.settings)
+            typer.echo(f"Stripe webhooks on http://{host}:{port}/stripe/webhook", err=True)
+        else:
+            typer.echo("Stripe webhooks off: set PERSONAE_STRIPE_WEBHOOK_SECRET (whsec_…) to "
+                       "serve them.", err=True)
+        public = c.settings.public_base_url
+        typer.echo(f"Images on http://{host}:{port}/media/"
+                   + (f" (public: {public}/media/)" if public else
+                      " (set PERSONAE_PUBLIC_BASE_URL to the public address so avatars use "
+                      "them)"), err=True)
+        serve(c.deps, stripe, host, port)
 
 
 @billing_app.command("status")

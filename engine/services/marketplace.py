@@ -11,6 +11,7 @@ callback says the ecosystem owns it. ``get_listing`` resolves a ref for a checko
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
@@ -25,11 +26,13 @@ from engine.marketplace.format import (
     REL_FIELDS,
     Manifest,
     Package,
+    PackagedCharacter,
     PackagedRelationship,
     build_package,
     parse_package,
 )
 from engine.marketplace.limits import GENRES
+from engine.marketplace.media import media_name_in, media_url
 from engine.marketplace.model import (
     VISIBILITIES,
     CreatorStats,
@@ -50,6 +53,7 @@ from engine.scenarios.model import (
     slugify,
     to_definition,
 )
+from engine.services import media
 from engine.services.deps import Deps
 from engine.services.quotas import check_in
 
@@ -110,6 +114,10 @@ class InstallResult:
     relationships: int = 0
     #: On update: characters updated in place and added.
     updated: list[str] = field(default_factory=list)
+    #: Installed names whose avatar became the package's image (a URL to our media store).
+    avatars: dict[str, str] = field(default_factory=dict)
+    #: Lines to show with the result (e.g. images kept without a public URL to serve them).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,7 +147,11 @@ def package_from_ecosystem(deps: Deps, ecosystem_id: int, kind: str, *, name: st
                            ) -> dict[str, Any]:
     """The package document of some of an ecosystem's characters (a character: one; a cast:
     the named ones, or all, with the relationships among them) or scenarios (with the
-    characters their casts name)."""
+    characters their casts name).
+
+    A character whose avatar is an image in our own media store
+    (``{PERSONAE_PUBLIC_BASE_URL}/media/...``) takes that image along; other avatar URLs stay
+    in the card as they are and are never fetched."""
     with deps.uow() as uow:
         every = uow.participants.list_characters(ecosystem_id)
         by_name = {c.name.lower(): c for c in every}
@@ -173,9 +185,26 @@ def package_from_ecosystem(deps: Deps, ecosystem_id: int, kind: str, *, name: st
                                  {f: _clamped(getattr(r, f), *REL_FIELDS[f]) for f in REL_FIELDS},
                                  r.label)
             for r in uow.relationships.among(list(ids))]
+        images, character_images = _own_images(uow, deps.settings.public_base_url, chosen)
     manifest = Manifest(kind, name, version, description, tuple(tags), genre, creator)
     return build_package(manifest, [(_key(c.name), export_card(c)) for c in chosen], rels,
-                         definitions)
+                         definitions, images, character_images)
+
+
+def _own_images(uow: UnitOfWork, base_url: str | None, chosen: Sequence[Character]
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """The images (base64 by file name) of the characters whose avatars are in our media
+    store, and which file each character's is."""
+    images: dict[str, str] = {}
+    character_images: dict[str, str] = {}
+    for c in chosen:
+        name = media_name_in(c.persona.avatar_url, base_url)
+        data = media.stored_image(uow, name) if name is not None else None
+        if name is None or data is None:
+            continue
+        images[name.filename] = base64.b64encode(data).decode("ascii")
+        character_images[_key(c.name)] = name.filename
+    return images, character_images
 
 
 def _key(name: str) -> str:
@@ -404,9 +433,9 @@ def install(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None
         assert content is not None
         package = parse_package(content)
         created: dict[str, Any] = {"characters": {}, "names": {}, "scenarios": [],
-                                   "relationships": []}
+                                   "relationships": [], "avatars": {}, "images": {}}
         _add_characters(uow, ecosystem_id, package, list(package.characters), channel_ids,
-                        created, now)
+                        created, now, deps.settings.public_base_url)
         count = _add_relationships(uow, ecosystem_id, package, created, None, now)
         titles = _add_scenarios(uow, ecosystem_id, package, created, channel_ids, None, now)
         installation_id = uow.marketplace.add_installation(
@@ -419,18 +448,37 @@ def install(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None
     assert installation is not None and installation.id == installation_id
     names = {package.characters[i].character.name: created["names"][c.key]
              for i, c in enumerate(package.characters)}
-    return InstallResult(installation, listing, names, titles, count)
+    avatars, notes = _avatar_report(package, created, set(created["images"]),
+                                    deps.settings.public_base_url)
+    return InstallResult(installation, listing, names, titles, count, avatars=avatars,
+                         notes=notes)
+
+
+def _avatar_report(package: Package, created: dict[str, Any], keys: set[str],
+                   base_url: str | None) -> tuple[dict[str, str], list[str]]:
+    """Installed name -> avatar URL of the characters (among ``keys``) whose image became
+    their avatar, and the note when images were kept without a public URL."""
+    avatars = {created["names"][k]: created["avatars"][k] for k in keys
+               if k in created["names"] and created["avatars"].get(k)
+               and media_name_in(created["avatars"][k], base_url) is not None}
+    kept = [c for c in package.characters if c.key in keys]
+    notes = [f"{len(kept)} {'image' if len(kept) == 1 else 'images'}: "
+             f"{media.NO_BASE_URL_NOTE}."] if kept and not base_url else []
+    return avatars, notes
 
 
 def _add_characters(uow: UnitOfWork, ecosystem_id: int, package: Package,
                     which: list[Any], channel_ids: Sequence[int], created: dict[str, Any],
-                    now: datetime) -> list[str]:
+                    now: datetime, base_url: str | None) -> list[str]:
     if which:  # the tier's character limit bites here too (QuotaExceeded: nothing stored)
         check_in(uow, ecosystem_id, "characters", len(which), now)
     taken = {c.name.lower() for c in uow.participants.list_characters(ecosystem_id)}
     added = []
     for packaged in which:
         character = dataclasses.replace(packaged.character, id=None, ecosystem_id=None)
+        avatar = _package_avatar(uow, package, packaged, created, now, base_url)
+        character.persona = dataclasses.replace(character.persona, avatar_url=avatar)
+        created["avatars"][packaged.key] = avatar
         character.name = _free_name(character.name, taken)
         taken.add(character.name.lower())
         cid = uow.participants.add_character(ecosystem_id, character, now)
@@ -440,6 +488,22 @@ def _add_characters(uow: UnitOfWork, ecosystem_id: int, package: Package,
         created["names"][packaged.key] = character.name
         added.append(character.name)
     return added
+
+
+def _package_avatar(uow: UnitOfWork, package: Package, packaged: PackagedCharacter,
+                    created: dict[str, Any], now: datetime, base_url: str | None
+                    ) -> str | None:
+    """The avatar a packaged character gets: its image (kept in the media store, once per
+    content) at our public URL; without an image, or while no public URL is configured, the
+    card's own avatar URL (or none)."""
+    data = package.images.get(packaged.image) if packaged.image else None
+    if data is None:
+        created["images"].pop(packaged.key, None)
+        return packaged.character.persona.avatar_url
+    name = media.keep_image(uow, data, now)
+    created["images"][packaged.key] = name.filename
+    url = media_url(base_url, name) if base_url else None
+    return url or packaged.character.persona.avatar_url
 
 
 def _relationship(source: int, target: int, ecosystem_id: int, r: PackagedRelationship,
@@ -565,7 +629,10 @@ def update(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None,
     names, memories, moods and relationships; their card fields (description, personality,
     persona, greetings ...) are updated in place. New characters, relationships among new
     characters, and new scenarios are added; draft scenarios from the old version are
-    replaced. Characters a newer version dropped stay (with what they lived)."""
+    replaced. Characters a newer version dropped stay (with what they lived).
+
+    An avatar the community changed since the install stays; one it left as installed
+    becomes the new version's (its image, as on install)."""
     now = deps.clock.now()
     with deps.uow() as uow:
         inst, listing = _installation_of(uow, ecosystem_id, ref, by)
@@ -580,8 +647,14 @@ def update(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None,
         created: dict[str, Any] = {"characters": dict(inst.created.get("characters", {})),
                    "names": dict(inst.created.get("names", {})),
                    "scenarios": list(inst.created.get("scenarios", [])),
-                   "relationships": list(inst.created.get("relationships", []))}
-        updated, fresh = [], []
+                   "relationships": list(inst.created.get("relationships", [])),
+                   "avatars": dict(inst.created.get("avatars", {})),
+                   "images": dict(inst.created.get("images", {}))}
+        # Installed before avatars were recorded: the install set the old cards' avatars.
+        installed_avatars = created["avatars"] if "avatars" in inst.created else \
+            _card_avatars(uow, listing.id, inst.version)
+        base_url = deps.settings.public_base_url
+        updated, fresh, imaged = [], [], set()
         for packaged in package.characters:
             cid = created["characters"].get(packaged.key)
             current = uow.participants.get_character(int(cid)) if cid is not None else None
@@ -590,9 +663,21 @@ def update(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None,
                 continue
             changed = dataclasses.replace(
                 current, **{f: getattr(packaged.character, f) for f in CARD_FIELDS})
+            ours = installed_avatars.get(packaged.key)
+            avatar = _package_avatar(uow, package, packaged, created, now, base_url)
+            if current.persona.avatar_url == ours:  # as installed: the new version's
+                created["avatars"][packaged.key] = avatar
+                if packaged.key in created["images"]:
+                    imaged.add(packaged.key)
+            else:  # the community chose its own: kept
+                avatar = current.persona.avatar_url
+                created["avatars"][packaged.key] = ours
+            changed.persona = dataclasses.replace(changed.persona, avatar_url=avatar)
             uow.participants.update_character(changed)
             updated.append(current.name)
-        added = _add_characters(uow, ecosystem_id, package, fresh, channel_ids, created, now)
+        added = _add_characters(uow, ecosystem_id, package, fresh, channel_ids, created, now,
+                                base_url)
+        imaged |= {p.key for p in fresh if p.key in created["images"]}
         count = _add_relationships(uow, ecosystem_id, package, created,
                                    {p.key for p in fresh}, now)
         kept: set[str] = set()
@@ -616,7 +701,18 @@ def update(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None,
     assert fresh_inst is not None
     names = {c.character.name: created["names"][c.key] for c in package.characters
              if c.key in created["names"]}
-    return InstallResult(fresh_inst, listing, names, titles, count, [*updated, *added])
+    avatars, notes = _avatar_report(package, created, imaged, base_url)
+    return InstallResult(fresh_inst, listing, names, titles, count, [*updated, *added],
+                         avatars, notes)
+
+
+def _card_avatars(uow: UnitOfWork, package_id: int, version: str) -> dict[str, str | None]:
+    """Package key -> the avatar URL of its card in a stored version."""
+    content = uow.marketplace.content(package_id, version)
+    if content is None:
+        return {}
+    return {c.key: c.character.persona.avatar_url
+            for c in parse_package(content).characters}
 
 
 # -- ratings, reports, moderation ----------------------------------------------------------------
