@@ -2,7 +2,8 @@
 
 The engine validates (the same rules as an imported card); a refusal goes back to the modal
 as the field's error (``response_action: errors``), so the member fixes it in place. Only
-when everything is accepted is the modal closed and the channel told.
+when everything is accepted is the modal closed and the channel told. The submitter's right
+to direct is checked again on submission (a modal can stay open while rights change).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bots.slack.context import personae_of
-from bots.slack.permissions import find_group
+from bots.slack.permissions import find_group, may_direct
 from bots.slack.views import (
     CHARACTER_CALLBACK,
     IMPORT_CALLBACK,
@@ -49,6 +50,19 @@ def _errors(ack: Ack, block: str, message: str) -> None:
     ack(response_action="errors", errors={block: message[:2000]})
 
 
+#: What a submitter who may no longer direct is told, on the modal's first field.
+NOT_DIRECTOR = ("Only workspace admins and members of the director user group can do that; "
+                "nothing was changed.")
+
+
+def _directs(ack: Ack, body: dict[str, Any], client: WebClient, personae: Any, eco_id: int,
+             block: str) -> bool:
+    if may_direct(personae, client, eco_id, str(body["user"]["id"])):
+        return True
+    _errors(ack, block, NOT_DIRECTOR)
+    return False
+
+
 def _tell(client: WebClient, channel: str, user: str, text: str) -> None:
     try:
         client.chat_postEphemeral(channel=channel, user=user, text=text)
@@ -68,6 +82,8 @@ def on_character(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: W
         _errors(ack, "avatar_url", exc.problem)
         return
     eco = personae.ecosystem(str(meta.get("team") or body["team"]["id"]))
+    if not _directs(ack, body, client, personae, eco.id, "name"):
+        return
     editing = meta.get("name")
     try:
         if editing:
@@ -108,6 +124,9 @@ def on_import(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
               context: Any) -> None:
     personae = personae_of(context)
     meta = metadata_of(view)
+    eco = personae.ecosystem(str(meta.get("team") or body["team"]["id"]))
+    if not _directs(ack, body, client, personae, eco.id, "card_file"):
+        return
     try:
         raw, block = _card_bytes(client, view)
     except InvalidCard as exc:
@@ -120,7 +139,6 @@ def on_import(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebC
         _errors(ack, block, "That file is empty." if block == "card_file" else
                 "Attach a card file or paste its JSON.")
         return
-    eco = personae.ecosystem(str(meta.get("team") or body["team"]["id"]))
     try:
         character = service.import_card(personae.deps, eco.id, raw)
     except UserFacingError as exc:
@@ -138,6 +156,9 @@ def on_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebCl
              context: Any) -> None:
     personae = personae_of(context)
     meta = metadata_of(view)
+    eco = personae.ecosystem(str(meta.get("team") or body["team"]["id"]))
+    if not _directs(ack, body, client, personae, eco.id, "cast_channels"):
+        return
     channels = [ChannelRef(c) for c in (value_of(view, "cast_channels") or [])]
     handle = str(value_of(view, "director_group") or "").strip()
     group_id = None
@@ -148,7 +169,6 @@ def on_setup(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebCl
             return
         group_id = group["id"]
     admin = value_of(view, "admin_channel")
-    eco = personae.ecosystem(str(meta.get("team") or body["team"]["id"]))
     try:
         report = community.configure(personae.deps, eco.id, cast_channels=channels,
                                      director_role_id=group_id,

@@ -233,6 +233,27 @@ def test_only_directors_open_the_import_modal(harness: SlackHarness) -> None:
     assert not harness.fake.state.views
 
 
+def test_a_modal_submitted_by_someone_who_may_not_direct_changes_nothing(
+        harness: SlackHarness) -> None:
+    # The modals were opened by an admin; a member's submission (rights lost while the modal
+    # was open, or a replayed payload) is refused on the modal's first field.
+    imported = _opened(harness, "character import", IMPORT_CALLBACK)
+    errors = errors_of(harness.submit(imported, {"card_json": _card().decode()}, user=MEMBER))
+    assert errors == {"card_file": "Only workspace admins and members of the director user "
+                                   "group can do that; nothing was changed."}
+    setup = _opened(harness, "setup", SETUP_CALLBACK)
+    errors = errors_of(harness.submit(setup, _setup_values([OTHER], None, None), user=MEMBER))
+    assert list(errors) == ["cast_channels"]
+    created = _opened(harness, "character create", CHARACTER_CALLBACK)
+    errors = errors_of(harness.submit(created, _as_submitted(created, name="Kitty Bennet"),
+                                      user=MEMBER))
+    assert list(errors) == ["name"]
+    assert characters.character_names(harness.container.deps, _eco(harness)) == []
+    assert community.community_settings(harness.container.deps,
+                                        _eco(harness)).cast_channels == []
+    assert not harness.fake.state.ephemeral
+
+
 # -- autonomy ----------------------------------------------------------------------------------
 
 def test_autonomy_shows_and_directors_change_it(harness: SlackHarness) -> None:
