@@ -5,6 +5,9 @@
   original answer is edited).
 - ``listing_embed``: a listing with its description, cast, relationships, rating, reviews,
   installs, creator and price.
+- ``installed_embed``: the packages installed in a server (and whether a newer version is out).
+- ``reports_embed``: the open reports, for the marketplace's moderators.
+- ``stats_embed``: a creator's packages with installs and active use.
 - ``status_embed``: a community's tier and this month's usage.
 - ``link_view``: a single link button (a Checkout or Customer Portal URL).
 """
@@ -20,12 +23,13 @@ from bots.discord.cogs.base import error_message
 from bots.discord.embeds import COLOUR, DESCRIPTION_MAX, FIELD_MAX, clip, plain
 from bots.discord.views import _OwnedView
 from engine.billing.tiers import RESOURCES
-from engine.marketplace.model import Listing
+from engine.marketplace.model import CreatorStats, Installation, Listing, Report
 from engine.services.billing import BillingStatus
 from engine.services.marketplace import ListingView, Page
 
 __all__ = ["page_embed", "listing_embed", "listing_line", "price_text", "status_embed",
-           "link_view", "PagesView", "PREVIEW_MAX_BYTES"]
+           "installed_embed", "reports_embed", "stats_embed", "link_view", "PagesView",
+           "PREVIEW_MAX_BYTES"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +93,60 @@ def listing_embed(v: ListingView) -> discord.Embed:
         embed.set_footer(text=clip(f"Taken down: {p.takedown_reason}", 2048))
     else:
         embed.set_footer(text=f"Versions: {', '.join(v.versions)}")
+    return embed
+
+
+def installed_embed(rows: list[tuple[Installation, Listing]]) -> discord.Embed:
+    """The packages installed in this server: version, what it added, newer versions."""
+    lines = []
+    for inst, p in rows:
+        names = list((inst.created.get("names") or {}).values())
+        state = ""
+        if p.status != "active":
+            state = " · taken down (stays installed; no updates)"
+        elif p.latest_version != inst.version:
+            state = f" · **{p.latest_version} is out**: `/marketplace update {p.share_code}`"
+        lines.append(f"`{p.share_code}` **{plain(p.name)}** {inst.version} · "
+                     f"{len(names)} characters"
+                     + (f" ({plain(', '.join(names))})" if names else "") + state)
+    embed = discord.Embed(title="Installed packages", colour=COLOUR, description=clip(
+        "\n".join(lines) if lines else "*No packages installed here.* "
+        "`/marketplace browse` to find some.", DESCRIPTION_MAX))
+    if lines:
+        embed.set_footer(text="/marketplace uninstall CODE removes what a package added")
+    return embed
+
+
+def reports_embed(rows: list[tuple[Report, Listing]]) -> discord.Embed:
+    """Open reports, oldest first, for the marketplace's moderators."""
+    lines = [f"**#{r.id}** `{p.share_code}` **{plain(p.name)}** (by "
+             f"{plain(p.creator_name or 'someone')}), {r.created_at:%Y-%m-%d}: "
+             f"{plain(r.reason)}" for r, p in rows]
+    embed = discord.Embed(title="Open reports", colour=COLOUR, description=clip(
+        "\n".join(lines) if lines else "*No open reports.*", DESCRIPTION_MAX))
+    if lines:
+        embed.set_footer(text="/marketplace view CODE · /marketplace takedown CODE REASON · "
+                              "/marketplace restore CODE")
+    return embed
+
+
+def stats_embed(stats: CreatorStats) -> discord.Embed:
+    """A creator's packages: installs, installations still active, characters in use."""
+    embed = discord.Embed(title="Your packages", colour=COLOUR)
+    if not stats.packages:
+        embed.description = ("*You have not published a package yet.* "
+                             "`/marketplace publish` shares this server's cast.")
+        return embed
+    embed.description = (f"{stats.installs} installs in all; {stats.active_characters} "
+                         "installed characters spoke in the last 30 days.")
+    for p in stats.packages[:25]:  # Discord shows at most 25 fields
+        rating = f"{p.rating:.1f}★ ({p.rating_count})" if p.rating is not None else "unrated"
+        state = "" if p.status == "active" else " · taken down"
+        embed.add_field(name=clip(f"{p.name} {p.latest_version}", 256), inline=False,
+                        value=clip(f"`{p.share_code}` · {p.installs} installs · "
+                                   f"{p.active_installs} still installed · "
+                                   f"{p.active_characters} characters active in 30 days · "
+                                   f"{rating}{state}", FIELD_MAX))
     return embed
 
 

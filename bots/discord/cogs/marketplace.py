@@ -1,15 +1,24 @@
-"""``/marketplace browse|search|view|install|publish|rate|buy``: share casts and characters.
+"""``/marketplace browse|search|view|install|publish|rate|buy|uninstall|update|installed|
+report|reports|takedown|restore|stats``: share casts and characters.
 
-Browsing, searching, viewing and rating are open to every member; installing, publishing and
-buying change the community (or speak for it) and are for directors. An install puts the
-package's characters into this channel's cast. A premium package not bought yet is refused with
-a Checkout link (when billing is set up) or a ``/marketplace buy`` hint.
+Browsing, searching, viewing, rating, reporting and a creator's own ``stats`` are open to every
+member; installing, publishing, buying, updating, uninstalling and listing what is installed
+change the community (or speak for it) and are for directors. An install puts the package's
+characters into this channel's cast; an update keeps the installed characters' names, memories
+and relationships (new characters join this channel); an uninstall asks first, then removes
+exactly what the install added. A premium package not bought yet is refused with a Checkout
+link (when billing is set up) or a ``/marketplace buy`` hint.
+
+The marketplace is shared by the whole deployment, so its moderators are the operator's staff
+(``PERSONAE_MARKETPLACE_MODERATORS``), not a server's admins: only they see the open reports,
+take packages down and restore them; anyone else is refused, ephemerally, before anything runs.
 """
 
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
@@ -29,58 +38,136 @@ from bots.discord.embeds import plain
 from bots.discord.marketplace_ui import (
     PREVIEW_MAX_BYTES,
     PagesView,
+    installed_embed,
     link_view,
     listing_embed,
     page_embed,
+    reports_embed,
+    stats_embed,
 )
-from engine.errors import InvalidInput
-from engine.marketplace.model import member_key
+from bots.discord.views import ConfirmView
+from engine.adapters.sql.spaces import Channel
+from engine.errors import InvalidInput, NotFound
+from engine.marketplace.model import Installation, Listing, member_key
+from engine.marketplace.moderators import is_moderator
 from engine.marketplace.search import SearchQuery
+from engine.scenarios.model import slugify
 from engine.services import billing
 from engine.services import marketplace as mp
 from engine.services.community import CAST_CHANNEL_KEY, ChannelRef, register_channel
 from engine.services.deps import Deps
+from engine.settings import Settings
 
 if TYPE_CHECKING:
     from bots.discord.app import PersonaeBot
 
-__all__ = ["Marketplace", "setup", "PAGE_SIZE"]
+__all__ = ["Marketplace", "setup", "PAGE_SIZE", "NotModerator", "moderator_only"]
 
 #: Listings on one page of a browse or search.
 PAGE_SIZE = 5
+
+T = TypeVar("T")
 
 Sort = Literal["rating", "popular", "new"]
 Kind = Literal["character", "cast", "scenario"]
 Visibility = Literal["public", "unlisted", "private"]
 
 
-def _member(interaction: discord.Interaction) -> mp.Member:
+class NotModerator(app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__("Only the marketplace's moderators can do that: the operator of "
+                         "this Personae names them (server admins and directors are not "
+                         "moderators by their role). Nothing was changed. To flag a package "
+                         "to them, `/marketplace report`.")
+
+
+def _member(interaction: discord.Interaction, settings: Settings) -> mp.Member:
+    """The member acting, as the marketplace names them (a moderator when the operator's
+    setting names them)."""
     user = interaction.user
-    return mp.Member(member_key("discord", str(user.id)),
-                     getattr(user, "display_name", "") or user.name)
+    key = member_key("discord", str(user.id))
+    return mp.Member(key, getattr(user, "display_name", "") or user.name,
+                     is_moderator(settings, key))
 
 
-def _install_here(deps: Deps, ecosystem_id: int, channel: ChannelRef, ref: str,
-                  by: mp.Member) -> mp.InstallResult:
-    """Install into this channel's cast (the channel becomes a cast channel)."""
+async def _moderator_predicate(interaction: discord.Interaction) -> bool:
+    settings = interaction.client.deps.settings  # type: ignore[attr-defined]
+    if is_moderator(settings, member_key("discord", str(interaction.user.id))):
+        return True
+    raise NotModerator()
+
+
+def moderator_only() -> Callable[[T], T]:
+    """Refuse the command (ephemerally, nothing run) to members who do not moderate the
+    marketplace."""
+    return app_commands.check(_moderator_predicate)
+
+
+def _channel_row(deps: Deps, ecosystem_id: int, channel: ChannelRef) -> Channel:
     now = deps.clock.now()
     with deps.uow() as uow:
         ecosystem = uow.spaces.get_ecosystem(ecosystem_id)
         assert ecosystem is not None
         row = register_channel(uow, ecosystem, channel, now)
         uow.commit()
-    result = mp.install(deps, ecosystem_id, ref, by=by, channel_ids=[row.id])
-    if result.names and not row.settings.get(CAST_CHANNEL_KEY):
+    return row
+
+
+def _make_cast_channel(deps: Deps, row: Channel) -> None:
+    if not row.settings.get(CAST_CHANNEL_KEY):
         with deps.uow() as uow:
             uow.spaces.update_channel_settings(row.id, {CAST_CHANNEL_KEY: True})
             uow.commit()
+
+
+def _install_here(deps: Deps, ecosystem_id: int, channel: ChannelRef, ref: str,
+                  by: mp.Member) -> mp.InstallResult:
+    """Install into this channel's cast (the channel becomes a cast channel)."""
+    row = _channel_row(deps, ecosystem_id, channel)
+    result = mp.install(deps, ecosystem_id, ref, by=by, channel_ids=[row.id])
+    if result.names:
+        _make_cast_channel(deps, row)
     return result
+
+
+def _installed_one(rows: list[tuple[Installation, Listing]], ref: str
+                   ) -> tuple[Installation, Listing]:
+    """The installation a ref (share code, number, name or slug) names, among ``rows``."""
+    text = ref.strip()
+    for inst, listing in rows:
+        if text.upper() in (listing.share_code, str(listing.id)) or \
+                slugify(text) == listing.slug:
+            return inst, listing
+    raise NotFound(f"No installed package {ref!r} here: `/marketplace installed` lists them. "
+                   "Nothing was changed.")
+
+
+def _installed_names(inst: Installation) -> list[str]:
+    return [str(n) for n in (inst.created.get("names") or {}).values()]
+
+
+def _update_here(deps: Deps, ecosystem_id: int, channel: ChannelRef, ref: str,
+                 by: mp.Member) -> tuple[mp.InstallResult, list[str]]:
+    """Update an installed package; characters the new version adds join this channel's
+    cast. Returns the result and the names of the characters added."""
+    inst, _ = _installed_one(mp.installed(deps, ecosystem_id), ref)
+    before = set(_installed_names(inst))
+    row = _channel_row(deps, ecosystem_id, channel)
+    result = mp.update(deps, ecosystem_id, ref, by=by, channel_ids=[row.id])
+    added = [n for n in result.names.values() if n not in before]
+    if added:
+        _make_cast_channel(deps, row)
+    return result, added
 
 
 @app_commands.guild_only()
 class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
                   group_description="Share and install characters and casts"):
-    """The marketplace: browse, view, install, publish, rate and buy packages."""
+    """The marketplace: browse, view, install, publish, rate and buy packages; update and
+    uninstall them; report them; moderate; see a creator's installs."""
+
+    def member(self, interaction: discord.Interaction) -> mp.Member:
+        return _member(interaction, self.deps.settings)
 
     async def _pages(self, interaction: discord.Interaction, title: str,
                      query: SearchQuery) -> None:
@@ -123,7 +210,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
     @app_commands.describe(package="The package's share code, name or number")
     async def view(self, interaction: discord.Interaction, package: str) -> None:
         await begin(interaction)
-        member = _member(interaction)
+        member = self.member(interaction)
         shown = await self.call(mp.view, self.deps, package, member)
         file = None
         if shown.has_preview:
@@ -144,7 +231,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
         eco = await self.ecosystem_id(interaction)
         try:
             out = await self.call(_install_here, self.deps, eco, where, package,
-                                  _member(interaction))
+                                  self.member(interaction))
         except mp.PaymentRequired as exc:
             await self._offer(interaction, eco, exc)
             return
@@ -178,7 +265,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
     async def buy(self, interaction: discord.Interaction, package: str) -> None:
         await begin(interaction)
         eco = await self.ecosystem_id(interaction)
-        listing = await self.call(mp.get_listing, self.deps, package, _member(interaction))
+        listing = await self.call(mp.get_listing, self.deps, package, self.member(interaction))
         url = await self.call(billing.buy_package, self.deps, eco, listing.id)
         await show(interaction, f"Buy **{plain(listing.name)}** through Checkout; once paid, "
                                 f"`/marketplace install {listing.share_code}`.",
@@ -202,7 +289,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
         eco = await self.ecosystem_id(interaction)
         out = await self.call(
             mp.publish, self.deps, eco, "character" if character else "cast", name=name,
-            creator=_member(interaction), characters=[character] if character else [],
+            creator=self.member(interaction), characters=[character] if character else [],
             description=description, tags=[t.strip() for t in tags.split(",") if t.strip()],
             genre=genre, visibility=visibility, premium=price_cents > 0,
             price_cents=price_cents)
@@ -211,7 +298,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
                                 f"code `{out.listing.share_code}` ({out.listing.visibility}).",
                    embed=listing_embed(await self.call(mp.view, self.deps,
                                                        out.listing.share_code,
-                                                       _member(interaction))))
+                                                       self.member(interaction))))
 
     @app_commands.command(description="Rate a package 1 to 5 stars (again: edits your rating)")
     @app_commands.describe(package="The package's share code, name or number",
@@ -219,10 +306,122 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
     async def rate(self, interaction: discord.Interaction, package: str,
                    stars: app_commands.Range[int, 1, 5], review: str = "") -> None:
         await begin(interaction)
-        out = await self.call(mp.rate, self.deps, package, _member(interaction), stars, review)
+        out = await self.call(mp.rate, self.deps, package, self.member(interaction), stars, review)
         await show(interaction, f"Rated {plain(package)}: {'★' * out.stars}"
                                 f"{'☆' * (5 - out.stars)}"
                                 + (f" — {plain(out.review)}" if out.review else "") + ".")
+
+    # -- what is installed here (directors) -----------------------------------------------------
+
+    @app_commands.command(description="The packages installed in this server")
+    @director_only()
+    async def installed(self, interaction: discord.Interaction) -> None:
+        await begin(interaction)
+        eco = await self.ecosystem_id(interaction)
+        rows = await self.call(mp.installed, self.deps, eco)
+        await show(interaction, embed=installed_embed(rows))
+
+    @app_commands.command(description="Update an installed package (memories are kept)")
+    @app_commands.describe(package="The installed package's share code, name or number")
+    @director_only()
+    async def update(self, interaction: discord.Interaction, package: str) -> None:
+        await begin(interaction)
+        where = target_channel(interaction)
+        eco = await self.ecosystem_id(interaction)
+        out, added = await self.call(_update_here, self.deps, eco, where, package,
+                                     self.member(interaction))
+        cast_changed(self.bot, interaction.guild_id)
+        kept = [n for n in out.updated if n not in added]
+        parts = [f"Updated **{plain(out.listing.name)}** to {out.installation.version}."]
+        if kept:
+            parts.append(f"Updated in place: {plain(', '.join(kept))} (names, memories, moods "
+                         "and relationships as they lived them stay).")
+        if added:
+            parts.append(f"New: {plain(', '.join(added))}, in <#{where.external_id}>.")
+        if out.scenarios:
+            parts.append(f"Scenarios: {plain(', '.join(out.scenarios))}.")
+        await show(interaction, " ".join(parts))
+
+    @app_commands.command(description="Remove what a package installed here (asks first)")
+    @app_commands.describe(package="The installed package's share code, name or number")
+    @director_only()
+    async def uninstall(self, interaction: discord.Interaction, package: str) -> None:
+        await begin(interaction)
+        eco = await self.ecosystem_id(interaction)
+        rows = await self.call(mp.installed, self.deps, eco)
+        inst, listing = _installed_one(rows, package)
+        names = _installed_names(inst)
+        scenarios = len(inst.created.get("scenarios") or [])
+        by = self.member(interaction)
+
+        async def confirmed() -> str:
+            removed = await self.call(mp.uninstall, self.deps, eco, listing.share_code, by=by)
+            cast_changed(self.bot, interaction.guild_id)
+            return (f"Uninstalled **{plain(listing.name)}**: removed "
+                    f"{plain(', '.join(removed)) or 'no characters'}"
+                    f"{f' and {scenarios} scenarios' if scenarios else ''}.")
+
+        what = f"its {len(names)} characters ({plain(', '.join(names))})" if names else \
+            "the characters it added"
+        await show(interaction,
+                   f"Uninstall **{plain(listing.name)}** {inst.version}? It removes {what} "
+                   "with their memories and relationships"
+                   + (f", and its {scenarios} scenarios" if scenarios else "")
+                   + ". Nothing else here is touched. This cannot be undone.",
+                   view=ConfirmView(interaction,
+                                    confirm_label=f"Uninstall {listing.name}"[:80],
+                                    on_confirm=confirmed))
+
+    # -- reports and moderation ------------------------------------------------------------------
+
+    @app_commands.command(description="Report a package to the marketplace's moderators")
+    @app_commands.describe(package="The package's share code, name or number",
+                           reason="What is wrong with it")
+    async def report(self, interaction: discord.Interaction, package: str,
+                     reason: app_commands.Range[str, 1, 1000]) -> None:
+        await begin(interaction)
+        number = await self.call(mp.report, self.deps, package, self.member(interaction),
+                                 reason)
+        await show(interaction, f"Reported `{plain(package)}` to the marketplace's moderators "
+                                f"(report #{number}). Thank you; they will look at it.")
+
+    @app_commands.command(description="Open reports (marketplace moderators)")
+    @moderator_only()
+    async def reports(self, interaction: discord.Interaction) -> None:
+        await begin(interaction)
+        rows = await self.call(mp.open_reports, self.deps, self.member(interaction))
+        await show(interaction, embed=reports_embed(rows))
+
+    @app_commands.command(description="Take a package down (marketplace moderators)")
+    @app_commands.describe(package="The package's share code, name or number",
+                           reason="Why (the creator sees it)")
+    @moderator_only()
+    async def takedown(self, interaction: discord.Interaction, package: str,
+                       reason: app_commands.Range[str, 1, 1000]) -> None:
+        await begin(interaction)
+        listing = await self.call(mp.take_down, self.deps, package, self.member(interaction),
+                                  reason)
+        await show(interaction, f"Took down **{plain(listing.name)}** (`{listing.share_code}`): "
+                                f"{plain(listing.takedown_reason)}. It is hidden from browse and "
+                                "search and cannot be installed; copies already installed "
+                                "stay. Its open reports are closed.")
+
+    @app_commands.command(description="Put a taken-down package back (marketplace moderators)")
+    @app_commands.describe(package="The package's share code, name or number")
+    @moderator_only()
+    async def restore(self, interaction: discord.Interaction, package: str) -> None:
+        await begin(interaction)
+        listing = await self.call(mp.restore, self.deps, package, self.member(interaction))
+        await show(interaction, f"Restored **{plain(listing.name)}** (`{listing.share_code}`): "
+                                "it is listed and installable again.")
+
+    # -- creators --------------------------------------------------------------------------------
+
+    @app_commands.command(description="Your packages: installs and active use")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        await begin(interaction)
+        out = await self.call(mp.creator_stats, self.deps, self.member(interaction).key)
+        await show(interaction, embed=stats_embed(out))
 
 
 async def setup(bot: PersonaeBot) -> None:
