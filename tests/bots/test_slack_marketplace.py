@@ -8,10 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
-from engine.marketplace import member_key
-from engine.services import characters, setup
+from engine.adapters.sql.tables import memories
+from engine.marketplace import SearchQuery, member_key
+from engine.messages import IncomingMessage
+from engine.services import billing, characters, setup
 from engine.services import marketplace as mp
+from engine.services.ingest import ingest
 from tests.bots.slack_harness import ADMIN, MEMBER, TEAM, SlackHarness, seed_cast, slack_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.stripe_api import API_KEY, SECRET, FakeStripe
@@ -155,3 +159,198 @@ def test_billing_without_stripe_shows_the_tier_and_usage(harness: SlackHarness) 
     assert "Billing is not configured" in text
     harness.command("subscribe", user=ADMIN)
     assert "Billing is not configured" in harness.last_response()
+
+
+# -- uninstall, update, installed, reports and moderation, creator stats, the billing portal ----
+
+MODERATOR = "UMOD"
+
+
+@pytest.fixture
+def moderated(make_container: Callable[..., Container], fake_slack: FakeSlack) -> SlackHarness:
+    """The operator names UMOD (and a Discord user) the marketplace's moderators."""
+    h = SlackHarness(make_container(**slack_settings(
+        fake_slack, marketplace_moderators=f"slack:{MODERATOR},discord:1234567890")), fake_slack)
+    fake_slack.add_user(MODERATOR, "Mo Moderator")
+    return h
+
+
+def _memories(h: SlackHarness, character_id: int) -> int:
+    with h.container.database.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(memories)
+                                .where(memories.c.owner_id == character_id)).scalar_one())
+
+
+def test_uninstall_removes_exactly_what_the_install_added(harness: SlackHarness) -> None:
+    """The workspace has Lydia of its own and installs Elizabeth and Jane; a member may not
+    uninstall, an unknown code is named and changes nothing; a director's uninstall removes
+    the two installed characters and leaves Lydia."""
+    deps = harness.container.deps
+    harness.seed_cast("Lydia Bennet")
+    code = _published_elsewhere(harness).listing.share_code
+    harness.command(f"marketplace install {code}", user=ADMIN)
+    harness.command("marketplace installed", user=ADMIN)
+    listed = harness.last_response()
+    assert f"*Longbourn Sisters* `{code}` 1.0.0 — 2 characters: " in listed, listed
+    assert "Elizabeth Bennet" in listed and "Jane Bennet" in listed
+    assert "uninstall CODE" in json.dumps(_blocks(harness))
+
+    harness.command(f"marketplace uninstall {code}", user=MEMBER)
+    assert "Only workspace admins" in harness.last_response()
+    harness.command("marketplace uninstall ZZZZ-ZZZZ", user=ADMIN)
+    assert harness.last_response() == "No installed package 'ZZZZ-ZZZZ' here."
+    assert sorted(characters.character_names(deps, _eco(harness))) == [
+        "Elizabeth Bennet", "Jane Bennet", "Lydia Bennet"]
+
+    harness.command(f"marketplace uninstall {code.lower()}", user=ADMIN)
+    done = harness.last_response()
+    assert done.startswith(f"Uninstalled `{code.lower()}`: removed "), done
+    assert "Elizabeth Bennet" in done and "Jane Bennet" in done
+    assert characters.character_names(deps, _eco(harness)) == ["Lydia Bennet"]
+    harness.command("marketplace installed", user=ADMIN)
+    assert harness.last_response().startswith("No packages installed here.")
+
+
+def test_update_keeps_lived_memories(harness: SlackHarness) -> None:
+    """Jane witnesses a message after the install; the creator publishes 1.1.0 (Jane's
+    description edited, Bingley added): the update edits Jane in place, keeps her memories and
+    brings Bingley into this channel."""
+    deps = harness.container.deps
+    published = _published_elsewhere(harness)
+    code = published.listing.share_code
+    harness.command(f"marketplace install {code}", user=ADMIN)
+    eco = _eco(harness)
+    jane = setup.find_character(deps, eco, "Jane Bennet")
+    assert jane.id is not None
+    ingest(deps, IncomingMessage(platform="slack", space_id=TEAM, channel_id="C0001",
+                                 author_id=MEMBER, author_name="Mary King",
+                                 text="Jane, I found your bonnet by the pond!",
+                                 message_id="1700000000.000100"))
+    lived = _memories(harness, jane.id)
+    assert lived > 0
+    source = _eco(harness, ELSEWHERE)
+    with deps.uow() as uow:
+        j = uow.participants.find_character(source, "Jane Bennet")
+        assert j is not None
+        j.description = "Jane, now engaged to Mr. Bingley."
+        uow.participants.update_character(j)
+        uow.commit()
+    seed_cast(harness.container, "Charles Bingley", channel="C0999", team=ELSEWHERE)
+    again = mp.publish(deps, source, "cast", name="Longbourn Sisters",
+                       creator=mp.Member(member_key("slack", "UCREATOR"), "Cass Creator"))
+    assert again.version == "1.1.0"
+
+    harness.command("marketplace installed", user=ADMIN)
+    assert f"*1.1.0 is out*: `/personae marketplace update {code}`" in harness.last_response()
+    harness.command(f"marketplace update {code}", user=MEMBER)
+    assert "Only workspace admins" in harness.last_response()
+    harness.command(f"marketplace update {code}", user=ADMIN)
+    shown = harness.last_response()
+    assert shown.startswith("Updated *Longbourn Sisters* to 1.1.0."), shown
+    assert "New: Charles Bingley in this channel." in shown
+    after = setup.find_character(deps, eco, "Jane Bennet")
+    assert after.id == jane.id and after.description == "Jane, now engaged to Mr. Bingley."
+    assert _memories(harness, jane.id) == lived
+    harness.command("cast")
+    assert "Charles Bingley" in harness.last_response()
+    harness.command(f"marketplace update {code}", user=ADMIN)
+    assert "already at its latest version (1.1.0)" in harness.last_response()
+
+
+def test_report_then_a_moderator_takes_it_down_and_restores_it(moderated: SlackHarness) -> None:
+    """A member reports; neither they nor a workspace admin may list reports, take down or
+    restore (a clear refusal, the package stays listed); the moderator sees the report, takes
+    the package down (not found by search, not installable) and restores it."""
+    h = moderated
+    deps = h.container.deps
+    code = _published_elsewhere(h).listing.share_code
+
+    def listed() -> list[str]:
+        return [p.share_code for p in mp.search(deps, SearchQuery("longbourn")).listings]
+
+    h.command(f"marketplace report {code}")
+    assert "Say which package and what is wrong with it" in h.last_response()
+    h.command(f"marketplace report {code} Copies my own cast word for word.")
+    assert h.last_response().startswith(f"Reported `{code}` to the marketplace's moderators")
+
+    for user in (MEMBER, ADMIN):
+        for text in ("marketplace reports", f"marketplace takedown {code} no reason",
+                     f"marketplace takedown {code}", f"marketplace restore {code}"):
+            h.command(text, user=user)
+            answer = h.last_response()
+            assert answer.startswith("Only the marketplace's moderators can do that"), answer
+            assert "Nothing was changed." in answer
+            assert h.fake.state.responses[-1]["response_type"] == "ephemeral"
+    assert listed() == [code]
+
+    h.command("marketplace reports", user=MODERATOR)
+    shown = h.last_response()
+    assert f"`{code}` *Longbourn Sisters* (by Cass Creator)" in shown
+    assert "Copies my own cast word for word." in shown
+    h.command(f"marketplace takedown {code}", user=MODERATOR)
+    assert "Say why" in h.last_response() and listed() == [code]
+    h.command(f"marketplace takedown {code} Plagiarised cast.", user=MODERATOR)
+    assert h.last_response().startswith(
+        f"Took down *Longbourn Sisters* `{code}`: Plagiarised cast.")
+    assert listed() == []
+    h.command(f"marketplace install {code}", user=ADMIN)
+    assert "was taken down" in h.last_response()
+    assert characters.character_names(deps, _eco(h)) == []
+    h.command(f"marketplace view {code}", user=MODERATOR)
+    assert "*Taken down:* Plagiarised cast." in h.last_response()
+    h.command("marketplace reports", user=MODERATOR)
+    assert h.last_response() == "No open reports."
+    h.command(f"marketplace restore {code}", user=MODERATOR)
+    assert h.last_response().startswith(f"Restored *Longbourn Sisters* `{code}`")
+    assert listed() == [code]
+
+
+def test_creator_stats_show_installs_and_active_use(harness: SlackHarness) -> None:
+    """Ada publishes this workspace's cast; two other communities install it and one of its
+    characters speaks: her stats show 2 installs and 1 character in use."""
+    deps = harness.container.deps
+    harness.seed_cast("Elizabeth Bennet")
+    harness.command("marketplace stats", user=ADMIN)
+    assert harness.last_response().startswith("You have not published a package yet")
+    harness.command("marketplace publish Lizzy", user=ADMIN)
+    [listing] = mp.search(deps, SearchQuery("lizzy")).listings
+    for place in ("elsewhere-1", "elsewhere-2"):
+        eco, _ = setup.open_space(deps, "console", place, ["hall"])
+        out = mp.install(deps, eco.id, listing.share_code)
+    with deps.uow() as uow:
+        uow.participants.set_last_spoke(out.installation.character_ids[0], deps.clock.now())
+        uow.commit()
+    harness.command("marketplace stats", user=ADMIN)
+    shown = harness.last_response()
+    assert "*Your packages*: 2 installs in all; 1 installed characters spoke" in shown
+    assert (f"*Lizzy* 1.0.0 `{listing.share_code}` — 2 installs · 2 still installed · "
+            "1 characters active in 30 days · unrated") in shown, shown
+    harness.command("marketplace stats", user=MEMBER)
+    assert harness.last_response().startswith("You have not published a package yet")
+
+
+def test_billing_for_a_subscribed_workspace_answers_with_the_portal_button(
+        billed: SlackHarness, fake_stripe: FakeStripe) -> None:
+    """After the workspace's Checkout completed (a webhook event; the subscription re-read
+    from the fake Stripe API), a director's `billing` carries the Customer Portal session's
+    URL as a button; a member sees the tier without it."""
+    billed.command("billing")  # the workspace's community exists from the first command
+    eco = _eco(billed)
+    fake_stripe.put_subscription("sub_1", "active", "price_pro_monthly",
+                                 metadata={"ecosystem_id": str(eco)})
+    assert billing.handle_event(billed.container.deps, {
+        "id": "evt_1", "object": "event", "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_test_1", "object": "checkout.session",
+                            "mode": "subscription", "client_reference_id": str(eco),
+                            "customer": "cus_1", "subscription": "sub_1"}}}
+    ).startswith("pro, active")
+    billed.command("billing", user=ADMIN)
+    assert "*Tier:* Pro (subscription: active)" in billed.last_response()
+    (button,) = _blocks(billed)[1]["elements"]
+    assert button["url"] == "https://billing.stripe.com/p/session/cus_1"
+    assert button["action_id"] == "personae_portal"
+    billed.command("billing", user=MEMBER)
+    assert "*Tier:* Pro" in billed.last_response()
+    assert "billing.stripe.com" not in json.dumps(billed.fake.state.responses[-1])
+    [(_, _, _, form)] = fake_stripe.requests_to("/v1/billing_portal/sessions")
+    assert form["customer"] == "cus_1" and form["return_url"] == "https://app.example/billing"

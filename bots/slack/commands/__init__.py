@@ -61,8 +61,9 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `memory NAME [words]` — what a character remembers (of this channel)
 • `autonomy` — this channel's pace, quiet hours and the characters' autonomy
 • `story list` · `story show ID` — the stories unfolding: tension, key events, what comes next
-• `scenario list` · `scenario status [ID]` — the scenario playing here and its objectives
+• `scenario list` · `scenario status [ID]` — the scenario playing here and its objectives · `scenario export [ID] [md|html]` — the whole run as a story
 • `marketplace browse|search WORDS|view CODE` · `marketplace rate CODE 1-5 [review]`
+• `marketplace report CODE REASON` — to the moderators · `marketplace stats` — your packages
 • `billing` — this workspace's tier and this month's usage
 • `forget-me` — delete everything Personae knows about you
 *Directors* (workspace admins and the director user group)
@@ -75,7 +76,10 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `scenario create` · `scenario start|pause|resume|stop [ID]` · `scenario direct [ID] TEXT`
 • `scenario templates` · `scenario share [ID]` · `scenario install CODE`
 • `marketplace install CODE` · `marketplace publish NAME` — share this workspace's cast
-• `subscribe [pro|enterprise]` — a Checkout link · `billing` — also the billing portal"""
+• `marketplace installed` · `marketplace update CODE` · `marketplace uninstall CODE`
+• `subscribe [pro|enterprise]` — a Checkout link · `billing` — also the billing portal
+*Marketplace moderators* (named by the operator)
+• `marketplace reports` · `marketplace takedown CODE REASON` · `marketplace restore CODE`"""
 
 
 def on_personae(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient,

@@ -1,23 +1,30 @@
-"""``/personae marketplace …``: browse, search, view, install, publish and rate packages
-(``engine.services.marketplace``, the same service as ``personae marketplace`` and Discord's
-``/marketplace``).
+"""``/personae marketplace …``: browse, search, view, install, publish, rate, update,
+uninstall, report and moderate packages (``engine.services.marketplace``, the same service as
+``personae marketplace`` and Discord's ``/marketplace``).
 
-Everyone may browse, search, view and rate (one rating per member, rating again edits it);
-directors install into this workspace and publish its cast. Listings are Block Kit sections:
-title and share code, creator, rating, installs, tags and, for premium packages, the price. A
-premium package not yet bought answers with a Checkout link when billing is configured.
+Everyone may browse, search, view, rate (one rating per member, rating again edits it), report
+a package to the moderators and see the installs and active use of their own packages
+(``stats``); directors install into this workspace, publish its cast, update (the installed
+characters keep their names, memories and relationships) and uninstall (exactly what the install
+added goes) packages and list what is installed. The marketplace is shared by the whole
+deployment, so its moderators are the operator's staff (``PERSONAE_MARKETPLACE_MODERATORS``):
+only they see open reports, take packages down and restore them. Listings are Block Kit
+sections: title and share code, creator, rating, installs, tags and, for premium packages, the
+price. A premium package not yet bought answers with a Checkout link when billing is
+configured.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bots.slack.commands.base import Invocation
+from bots.slack.commands.base import Invocation, NotAllowed
 from bots.slack.commands.stories import escape
 from engine.billing.tiers import QuotaExceeded
 from engine.errors import InvalidInput, UserFacingError
 from engine.marketplace import SearchQuery, member_key
-from engine.marketplace.model import Listing
+from engine.marketplace.model import CreatorStats, Installation, Listing, Report
+from engine.marketplace.moderators import is_moderator
 from engine.services import billing
 from engine.services import marketplace as mp
 from engine.services.deps import Deps
@@ -26,16 +33,31 @@ __all__ = ["marketplace", "USAGE", "listing_blocks", "member_of"]
 
 PLATFORM = "slack"
 USAGE = ("Usage: `/personae marketplace browse [PAGE]` · `search WORDS` · `view CODE` · "
-         "`rate CODE 1-5 [review]` — and for directors: `install CODE` · `publish NAME` "
-         "(this workspace's cast as a package)")
+         "`rate CODE 1-5 [review]` · `report CODE REASON` · `stats` (your packages) — for "
+         "directors: `install CODE` · `publish NAME` (this workspace's cast as a package) · "
+         "`update CODE` · `uninstall CODE` · `installed` — for the marketplace's moderators: "
+         "`reports` · `takedown CODE REASON` · `restore CODE`")
+NOT_MODERATOR = ("Only the marketplace's moderators can do that: the operator of this "
+                 "Personae names them (workspace admins and directors are not moderators by "
+                 "their role). Nothing was changed. To flag a package to them: "
+                 "`/personae marketplace report CODE REASON`.")
 #: Blocks Slack accepts in one message (50), less room for the header and the footer.
 _MAX_LISTINGS = 10
 
 
 def member_of(inv: Invocation) -> mp.Member:
-    """The marketplace member behind an invocation (``slack:<user id>``, display name)."""
+    """The marketplace member behind an invocation (``slack:<user id>``, display name, and
+    whether the operator's setting names them a moderator)."""
     person = inv.personae.directory.member(inv.client, inv.user_id)
-    return mp.Member(member_key(PLATFORM, inv.user_id), person.name)
+    key = member_key(PLATFORM, inv.user_id)
+    return mp.Member(key, person.name, is_moderator(inv.deps.settings, key))
+
+
+def _require_moderator(inv: Invocation) -> mp.Member:
+    member = member_of(inv)
+    if not member.moderator:
+        raise NotAllowed(NOT_MODERATOR)
+    return member
 
 
 def price_text(listing: Listing, currency: str = "") -> str:
@@ -110,8 +132,134 @@ def marketplace(inv: Invocation) -> None:
         review = mp.rate(inv.deps, rest[0], member_of(inv), stars, " ".join(rest[2:]))
         inv.reply(f"Rated `{rest[0]}` {'★' * review.stars}{'☆' * (5 - review.stars)}"
                   " — rating again edits it.")
+    elif action == "installed" and not rest:
+        inv.require_director()
+        _installed(inv)
+    elif action == "update" and len(rest) == 1:
+        inv.require_director()
+        _update(inv, rest[0])
+    elif action == "uninstall" and len(rest) == 1:
+        inv.require_director()
+        removed = mp.uninstall(inv.deps, inv.ecosystem.id, rest[0], by=member_of(inv))
+        inv.reply(f"Uninstalled `{escape(rest[0])}`: removed "
+                  f"{escape(', '.join(removed)) or 'no characters'}, with their memories and "
+                  "relationships, and the package's scenarios.", public=True)
+    elif action == "report":
+        if len(rest) < 2:
+            raise InvalidInput("Say which package and what is wrong with it: "
+                               "`/personae marketplace report CODE REASON`.")
+        number = mp.report(inv.deps, rest[0], member_of(inv), " ".join(rest[1:]))
+        inv.reply(f"Reported `{escape(rest[0])}` to the marketplace's moderators (report "
+                  f"#{number}). Thank you; they will look at it.")
+    elif action == "reports" and not rest:
+        _reports(inv, mp.open_reports(inv.deps, _require_moderator(inv)))
+    elif action == "takedown" and rest:
+        moderator = _require_moderator(inv)
+        if len(rest) < 2:
+            raise InvalidInput("Say why: `/personae marketplace takedown CODE REASON` (the "
+                               "creator sees the reason). Nothing was changed.")
+        listing = mp.take_down(inv.deps, rest[0], moderator, " ".join(rest[1:]))
+        inv.reply(f"Took down *{escape(listing.name)}* `{listing.share_code}`: "
+                  f"{escape(listing.takedown_reason)}. It is hidden from browse and search and "
+                  "cannot be installed; copies already installed stay. Its open reports are "
+                  "closed.")
+    elif action == "restore" and len(rest) == 1:
+        listing = mp.restore(inv.deps, rest[0], _require_moderator(inv))
+        inv.reply(f"Restored *{escape(listing.name)}* `{listing.share_code}`: it is listed "
+                  "and installable again.")
+    elif action == "stats" and not rest:
+        _stats(inv, mp.creator_stats(inv.deps, member_of(inv).key))
     else:
         raise InvalidInput(USAGE)
+
+
+def _installed_line(inst: Installation, p: Listing) -> str:
+    names = [str(n) for n in (inst.created.get("names") or {}).values()]
+    line = (f"*{escape(p.name)}* `{p.share_code}` {inst.version} — {len(names)} characters"
+            + (f": {escape(', '.join(names))}" if names else ""))
+    if p.status != "active":
+        line += " · taken down (stays installed; no updates)"
+    elif p.latest_version != inst.version:
+        line += (f" · *{p.latest_version} is out*: `/personae marketplace update "
+                 f"{p.share_code}`")
+    return line
+
+
+def _installed(inv: Invocation) -> None:
+    rows = mp.installed(inv.deps, inv.ecosystem.id)
+    if not rows:
+        inv.reply("No packages installed here. `/personae marketplace browse` to find some.")
+        return
+    lines = [_installed_line(inst, p) for inst, p in rows]
+    _answer(inv, "\n".join(lines), _list_blocks(
+        "*Installed packages*", lines,
+        "`/personae marketplace uninstall CODE` removes what a package added"))
+
+
+def _update(inv: Invocation, ref: str) -> None:
+    eco = inv.ecosystem
+    channel = _engine_channel(inv.deps, eco.id, inv.channel_id, inv.channel.name)
+    before = {n for inst, _ in mp.installed(inv.deps, eco.id)
+              for n in (inst.created.get("names") or {}).values()}
+    out = mp.update(inv.deps, eco.id, ref, by=member_of(inv),
+                    channel_ids=[channel] if channel is not None else [])
+    added = [n for n in out.updated if n not in before]
+    kept = [n for n in out.updated if n in before]
+    parts = [f"Updated *{escape(out.listing.name)}* to {out.installation.version}."]
+    if kept:
+        parts.append(f"Updated in place: {escape(', '.join(kept))} (names, memories, moods "
+                     "and relationships as they lived them stay).")
+    if added:
+        parts.append(f"New: {escape(', '.join(added))}"
+                     + (" in this channel." if channel is not None else "."))
+    if out.scenarios:
+        parts.append(f"Scenarios: {escape(', '.join(out.scenarios))}.")
+    inv.reply(" ".join(parts), public=True)
+
+
+def _reports(inv: Invocation, rows: list[tuple[Report, Listing]]) -> None:
+    if not rows:
+        inv.reply("No open reports.")
+        return
+    lines = [f"*#{r.id}* `{p.share_code}` *{escape(p.name)}* (by "
+             f"{escape(p.creator_name or 'someone')}), {r.created_at:%Y-%m-%d}: "
+             f"{escape(_short(r.reason, 500))}" for r, p in rows]
+    _answer(inv, "\n".join(lines), _list_blocks(
+        "*Open reports*", lines,
+        "`/personae marketplace view CODE` · `takedown CODE REASON` · `restore CODE`"))
+
+
+def _stats(inv: Invocation, stats: CreatorStats) -> None:
+    if not stats.packages:
+        inv.reply("You have not published a package yet: `/personae marketplace publish NAME` "
+                  "shares this workspace's cast.")
+        return
+    header = (f"*Your packages*: {stats.installs} installs in all; {stats.active_characters} "
+              "installed characters spoke in the last 30 days.")
+    lines = []
+    for p in stats.packages:
+        rating = f"{p.rating:.1f}★ ({p.rating_count})" if p.rating is not None else "unrated"
+        lines.append(f"*{escape(p.name)}* {p.latest_version} `{p.share_code}`"
+                     + ("" if p.status == "active" else " (taken down)")
+                     + f" — {p.installs} installs · {p.active_installs} still installed · "
+                     f"{p.active_characters} characters active in 30 days · {rating}")
+    _answer(inv, "\n".join([header, *lines]), _list_blocks(header, lines, ""))
+
+
+def _list_blocks(header: str, lines: list[str], footer: str) -> list[dict[str, Any]]:
+    """A header, one section per line (at most ``_MAX_LISTINGS * 2``), an optional footer."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": header[:3_000]}}]
+    shown = lines[: _MAX_LISTINGS * 2]
+    for line in shown:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line[:3_000]}})
+    notes = [footer] if footer else []
+    if len(lines) > len(shown):
+        notes.insert(0, f"… and {len(lines) - len(shown)} more")
+    if notes:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": " · ".join(notes)}]})
+    return blocks
 
 
 def _page(word: str) -> int:
