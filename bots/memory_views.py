@@ -83,7 +83,7 @@ def page_view(page: MemoryPage) -> RenderableType:
     for column, justify in (("#", "right"), ("When", "left"), ("Kind", "left"),
                             ("Imp.", "right"), ("Tone", "right"), ("Memory", "left"),
                             ("Cited by", "right")):
-        table.add_column(column, justify=justify)
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in page.memories:
         table.add_row(
             str(row.id), row.created_at.strftime(_TIME), _kind(row), f"{row.importance:.1f}",
@@ -140,7 +140,7 @@ def associations_view(view: AssociationsView) -> RenderableType:
     table = Table(title=f"{view.character.name}'s feelings in memory")
     for column, justify in (("Who", "left"), ("Memories", "right"), ("Mean tone", "right"),
                             ("Most positive", "left"), ("Most negative", "left")):
-        table.add_column(column, justify=justify)
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for a in view.associations:
         table.add_row(
             Text(f"{a.name} ({a.participant_kind})"), str(a.memories), tone_text(a.mean_tone),

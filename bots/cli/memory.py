@@ -78,7 +78,7 @@ def search(
     with _community(space) as (deps, eco):
         page = memory_browser.search(
             deps, eco, character, query, semantic=semantic, kinds=tuple(kind), channel=channel,
-            since=since, until=until, include_archived=archived, order=order,
+            since=since, until=until, include_archived=archived, order=order,  # type: ignore[arg-type]
             limit=limit, offset=offset,
         )
         _print(page_view(page))

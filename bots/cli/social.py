@@ -16,7 +16,7 @@ __all__ = ["relationships_app", "observatory_command", "members_app"]
 relationships_app = typer.Typer(help="The relationship graph, and the story between two.")
 
 
-def _ecosystem(space: str):  # type: ignore[no-untyped-def]
+def _ecosystem(space: str):  # noqa: ANN202
     from workers.bootstrap import build
 
     platform, space_id = _space(space)

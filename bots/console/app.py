@@ -206,7 +206,7 @@ def _command(community: ConsoleCommunity, console: Console, text: str) -> None:
         console.print(f"[yellow]Unknown command {word}.[/] {HELP}")
 
 
-def _lines(console: Console):  # type: ignore[no-untyped-def]
+def _lines(console: Console):  # noqa: ANN202
     """Typed lines: a prompt_toolkit prompt on a terminal, plain stdin otherwise."""
     if sys.stdin.isatty() and sys.stdout.isatty():
         from prompt_toolkit import PromptSession

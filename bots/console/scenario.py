@@ -53,8 +53,8 @@ def scenario_command(community: ConsoleCommunity, rest: str) -> list[str]:
                     for s in scenarios.list_scenarios(deps, eco)] or ["No scenarios yet."]
         if word == "show":
             every = scenarios.list_scenarios(deps, eco)
-            s = scenarios.find(deps, eco, arg) if arg else (every[-1] if every else None)
-            return describe(s) if s is not None else ["No scenarios yet."]
+            shown = scenarios.find(deps, eco, arg) if arg else (every[-1] if every else None)
+            return describe(shown) if shown is not None else ["No scenarios yet."]
         if word in ("start", "pause", "resume", "stop") and arg:
             s = scenarios.find(deps, eco, arg)
             changed = getattr(scenarios, word)(deps, s.id)

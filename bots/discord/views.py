@@ -63,7 +63,7 @@ class CharacterModal(discord.ui.Modal):
             self.inputs[key] = item
             self.add_item(item)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: discord.Interaction) -> None:
         await self._submit(interaction, {k: i.value for k, i in self.inputs.items()})
 
     async def on_error(self, interaction: discord.Interaction,  # type: ignore[override]

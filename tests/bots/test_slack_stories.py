@@ -162,6 +162,37 @@ def test_a_directed_event_is_witnessed_by_exactly_the_channels_cast(
     assert scenarios.get(deps, made.id or 0).status.value == "completed"
 
 
+def test_a_whole_scenario_is_exported_with_its_secret_for_directors_only(
+        harness: SlackHarness) -> None:
+    harness.seed_cast(*HERE)
+    deps, eco = harness.container.deps, _eco(harness)
+    made = scenarios.create(deps, eco, {
+        "title": "The Locket", "cast": list(HERE),
+        "objectives": [{"id": "storm", "text": "The storm drives them indoors",
+                        "condition": 'directed "storm"'},
+                       {"id": "secret", "kind": "hidden", "text": "Lydia tells her secret",
+                        "condition": "act Lydia confide Elizabeth"}]})
+    scenarios.start(deps, made.id or 0)
+    harness.command(f"scenario direct {made.id} A storm breaks over the garden.", user=ADMIN)
+
+    harness.command(f"scenario export {made.id} md", user=MEMBER)
+    assert harness.last_response() == "Exported “The Locket” as Markdown."
+    [member_copy] = [f for f in harness.fake.state.files.values()]
+    assert member_copy.filename == "the-locket.md" and member_copy.channel == CHANNEL
+    text = member_copy.data.decode()
+    assert "A storm breaks over the garden." in text
+    assert "Lydia tells her secret" not in text  # hidden from members
+
+    harness.command("scenario export", user=ADMIN)  # this channel's, both formats
+    assert harness.last_response() == "Exported “The Locket” as Markdown and HTML."
+    director_md = [f for f in harness.fake.state.files.values()
+                   if f.filename.endswith(".md")][-1].data.decode()
+    assert "Lydia tells her secret" in director_md
+    harness.command("scenario export 999", user=ADMIN)
+    assert "999" in harness.last_response() and not harness.last_response().startswith(
+        "Exported")
+
+
 def test_a_scenario_is_shared_and_installed_by_code(harness: SlackHarness) -> None:
     harness.seed_cast(*HERE)
     deps, eco = harness.container.deps, _eco(harness)

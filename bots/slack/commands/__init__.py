@@ -61,7 +61,8 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `memory NAME [words]` — what a character remembers (of this channel)
 • `autonomy` — this channel's pace, quiet hours and the characters' autonomy
 • `story list` · `story show ID` — the stories unfolding: tension, key events, what comes next
-• `scenario list` · `scenario status [ID]` — the scenario playing here and its objectives · `scenario export [ID] [md|html]` — the whole run as a story
+• `scenario list` · `scenario status [ID]` — the scenario playing here and its objectives
+• `scenario export [ID] [md|html]` — the whole run written up as a story
 • `marketplace browse|search WORDS|view CODE` · `marketplace rate CODE 1-5 [review]`
 • `marketplace report CODE REASON` — to the moderators · `marketplace stats` — your packages
 • `billing` — this workspace's tier and this month's usage

@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bots.slack.commands.base import Invocation
-from bots.slack.commands.stories import escape
+from bots.slack.commands.stories import FORMATS, escape, upload_story
 from bots.slack.context import SlackContext, personae_of
 from bots.slack.permissions import may_direct
 from bots.slack.views import ACTION, SLACK_INPUT_MAX, metadata_of, value_of
@@ -38,6 +38,7 @@ from engine.scenarios.model import Scenario, ScenarioStatus, visible_objectives
 from engine.services import casting
 from engine.services import scenarios as service
 from engine.services.deps import Deps
+from engine.services.scenario_export import scenario_story
 
 __all__ = ["scenario", "register", "on_create", "scenario_modal", "definition_from_form",
            "SCENARIO_CALLBACK", "USAGE", "status_text"]
@@ -45,7 +46,8 @@ __all__ = ["scenario", "register", "on_create", "scenario_modal", "definition_fr
 log = logging.getLogger(__name__)
 
 SCENARIO_CALLBACK = "personae_scenario"
-USAGE = ("Usage: `/personae scenario list` · `status [ID]` — and for directors: `create` · "
+USAGE = ("Usage: `/personae scenario list` · `status [ID]` · `export [ID] [md|html]` — and "
+         "for directors: `create` · "
          "`start|pause|resume|stop [ID]` (`start garden-conspiracy`: a bundled one) · "
          "`direct [ID] TEXT` · `templates` · `share [ID]` · "
          "`install CODE`")
@@ -262,8 +264,8 @@ def scenario(inv: Invocation) -> None:
         _direct(inv, rest)
     elif action == "templates" and not rest:
         inv.require_director()
-        found = service.templates(inv.deps, eco)
-        inv.reply("\n".join(f"`{code}` {escape(title)}" for code, title in found)
+        shared = service.templates(inv.deps, eco)
+        inv.reply("\n".join(f"`{code}` {escape(title)}" for code, title in shared)
                   or "No templates yet: `/personae scenario share ID` saves one.")
     elif action == "share":
         inv.require_director()
@@ -271,6 +273,12 @@ def scenario(inv: Invocation) -> None:
         code = service.share(inv.deps, chosen.id or 0)
         inv.reply(f"“{chosen.title}” is saved as a template. Its code: `{code}` — "
                   f"`/personae scenario install {code}` in any community.")
+    elif action == "export":
+        fmt = rest[-1].lower() if rest and rest[-1].lower() in FORMATS else None
+        chosen = _pick(inv, rest[:-1] if fmt else rest)
+        # Hidden objectives are written into the story for directors only.
+        built = scenario_story(inv.deps, chosen.id or 0, include_hidden=_is_director(inv))
+        upload_story(inv, built, (fmt,) if fmt else FORMATS, "the whole scenario as a story")
     elif action == "install" and len(rest) == 1:
         inv.require_director()
         made = service.install(inv.deps, eco, rest[0],

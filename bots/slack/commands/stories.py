@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from bots.slack.commands.base import Invocation, clip
 from engine.errors import InvalidInput
 from engine.services import stories as service
-from engine.stories.export import render, timeline_lines
+from engine.stories.export import Story, render, timeline_lines
 from engine.stories.model import StoryThread
 
 __all__ = ["story", "escape", "tension_bar", "dashboard_blocks", "USAGE"]
@@ -123,14 +123,23 @@ def _slug(title: str) -> str:
 
 
 def _export(inv: Invocation, thread_id: int, formats: tuple[str, ...]) -> None:
-    built = service.story_of_thread(inv.deps, thread_id, inv.ecosystem.id)
+    upload_story(inv, service.story_of_thread(inv.deps, thread_id, inv.ecosystem.id), formats,
+                 "as a story")
+
+
+def upload_story(inv: Invocation, built: Story, formats: tuple[str, ...], what: str) -> None:
+    """Upload ``built`` as Markdown and/or HTML files into the invoking channel, then say so.
+
+    Raises:
+        InvalidInput: The app is not in the channel (with how to invite it).
+    """
     name = _slug(built.title)
     uploads = [{"content": render(built, fmt), "filename": f"{name}.{fmt}",
                 "title": f"{built.title} ({'Markdown' if fmt == 'md' else 'HTML'})"}
                for fmt in formats]
     try:
         inv.client.files_upload_v2(channel=inv.channel_id, file_uploads=uploads,
-                                   initial_comment=f"“{built.title}”, as a story.")
+                                   initial_comment=f"“{built.title}”, {what}.")
     except SlackApiError as exc:
         if exc.response.get("error") in ("not_in_channel", "channel_not_found"):
             raise InvalidInput("The app is not in this channel, so it cannot share the story "
