@@ -251,6 +251,9 @@ class TimedQueue:
     def enqueue_consolidation(self, ecosystem_id: int) -> None:
         self.inner.enqueue_consolidation(ecosystem_id)  # type: ignore[attr-defined]
 
+    def enqueue_notice(self, event_id: int) -> None:
+        self.inner.enqueue_notice(event_id)  # type: ignore[attr-defined]
+
 
 @dataclass
 class Options:

@@ -56,7 +56,8 @@ class Outbox(Protocol):
 
 
 class JobQueue(Protocol):
-    """Schedules slow work on workers: rendering intents, embedding and consolidating memories."""
+    """Schedules slow work on workers: rendering intents, embedding and consolidating memories,
+    posting notices."""
 
     def enqueue_render(self, intent_id: int, delay_s: float = 0.0, priority: bool = False
                        ) -> None:
@@ -76,6 +77,12 @@ class JobQueue(Protocol):
     def enqueue_consolidation(self, ecosystem_id: int) -> None:
         """Queue memory consolidation of the ecosystem's due characters; at most one such job
         per ecosystem waits or runs at a time."""
+        ...
+
+    def enqueue_notice(self, event_id: int) -> None:
+        """Queue the posting of a notice (a SYSTEM event for the channel's members) on its
+        platform (``engine.services.notices.deliver_notice``: posted once however often the
+        job runs)."""
         ...
 
 

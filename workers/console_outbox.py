@@ -14,6 +14,10 @@ __all__ = ["ConsoleOutbox"]
 
 
 class ConsoleOutbox:
+    #: The console shows notices from the event stream: none are posted through it
+    #: (``engine.services.notices``).
+    posts_notices = False
+
     def __init__(self) -> None:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()

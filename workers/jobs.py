@@ -7,10 +7,11 @@ import logging
 from engine.services.consolidate import consolidate_due
 from engine.services.embedding_jobs import embed_pending
 from engine.services.initiative import tick as tick_service
+from engine.services.notices import deliver_notice as deliver_notice_service
 from engine.services.render import render_intent
 from workers.bootstrap import container
 
-__all__ = ["consolidate_memories", "embed_memories", "render", "tick"]
+__all__ = ["consolidate_memories", "deliver_notice", "embed_memories", "render", "tick"]
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +40,10 @@ def consolidate_memories(ecosystem_id: int) -> int:
     reports = consolidate_due(container().deps, ecosystem_id)
     log.info("ecosystem %s: %d characters consolidated", ecosystem_id, len(reports))
     return len(reports)
+
+
+def deliver_notice(event_id: int) -> str:
+    """Post a notice in its channel, once; returns what happened."""
+    outcome = deliver_notice_service(container().deps, event_id)
+    log.info("notice %s: %s %s", event_id, outcome.status, outcome.reason)
+    return outcome.status

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 RENDER_JOB = "workers.jobs.render"
 EMBED_JOB = "workers.jobs.embed_memories"
 CONSOLIDATE_JOB = "workers.jobs.consolidate_memories"
+NOTICE_JOB = "workers.jobs.deliver_notice"
 #: A per-ecosystem job in one of these states is still to come: another would only repeat it.
 _LIVE = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
@@ -87,6 +88,18 @@ class RQJobQueue:
         # Characters stay due in the database; the next tick queues them again.
         self._enqueue_once(f"consolidate-{ecosystem_id}", CONSOLIDATE_JOB, ecosystem_id,
                            f"consolidate memories of ecosystem {ecosystem_id}")
+
+    def enqueue_notice(self, event_id: int) -> None:
+        """Queue ``deliver_notice`` for a notice event (one job id per event; the job itself
+        makes sure it is posted once). A failed post is retried, bounded."""
+        try:
+            self.queue.enqueue(
+                NOTICE_JOB, event_id, job_id=f"notice-{event_id}",
+                retry=Retry(max=3, interval=[5, 30, 120]), result_ttl=300,
+                failure_ttl=7 * 24 * 3600, description=f"post notice {event_id}")
+        except redis.RedisError as exc:
+            log.error("could not queue notice %s: %s", event_id, exc)
+            raise ServiceUnavailable(f"The job queue (Redis) is unavailable: {exc}") from exc
 
     def _enqueue_once(self, job_id: str, func: str, ecosystem_id: int | None,
                       description: str) -> None:

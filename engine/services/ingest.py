@@ -12,6 +12,7 @@ from engine.interpretation import read_message
 from engine.messages import Event, EventKind, IncomingMessage, Intent, ParticipantKind
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
+from engine.services.notices import announce
 from engine.services.perceive import event_payload, perceive
 
 __all__ = ["IngestResult", "ingest"]
@@ -133,8 +134,7 @@ def _ingest_once(deps: Deps, message: IncomingMessage, channel_name: str) -> Ing
         )
     target_name = names.get(event.target_id) if event.target_id else None
     deps.stream.publish(ecosystem.id, event_payload(event, channel.external_id, target_name))
-    for notice in perception.notices:
-        deps.stream.publish(ecosystem.id, event_payload(notice, channel.external_id, None))
+    announce(deps, ecosystem.id, perception.notices, channel.external_id)
     enqueue(deps, intents, now)
     return IngestResult(
         event_id=event.id,

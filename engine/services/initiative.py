@@ -12,7 +12,7 @@ from engine.services.decide import decide_in_quiet_channel, enqueue, requeue_sta
 from engine.services.deps import Deps
 from engine.services.embedding_jobs import has_pending
 from engine.services.narrative import advance as advance_stories
-from engine.services.perceive import event_payload
+from engine.services.notices import announce
 from engine.services.reflect import reflect
 from engine.services.scenarios import track as track_scenarios
 
@@ -36,8 +36,7 @@ def tick(deps: Deps, ecosystem_id: int | None = None) -> list[Intent]:
         advance_stories(deps, eco)  # beats for stalled story threads (engine.narrative)
         report = reflect(deps, eco)
         if report is not None:
-            for event in report.announcements:
-                deps.stream.publish(eco, event_payload(event, "", None))
+            announce(deps, eco, report.announcements)
     if has_pending(deps, ecosystem_id):
         deps.queue.enqueue_embedding(ecosystem_id)
     for eco in ecosystem_ids:

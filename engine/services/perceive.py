@@ -78,7 +78,8 @@ def perceive(
     reaction = react(uow, event, cast, now)
     track_goals(uow, event, cast, now)  # goals its act achieves (engine.goals)
     steer(uow, event, now)  # a member's act may turn a story's course (engine.narrative)
-    system_events = record_notices(uow, event, reaction.notices, now)
+    system_events = [*reaction.system_events,
+                     *record_notices(uow, event, reaction.notices, now)]
     if event.channel_id:
         uow.spaces.touch_channel(event.channel_id, last_event_at=now)
     return Perception(event=event, cast=cast, witnesses=[m.id for m in cast],

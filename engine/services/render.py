@@ -29,6 +29,7 @@ from engine.services import enterprise, quotas
 from engine.services.branding import brand_in
 from engine.services.decide import decide_after, enqueue
 from engine.services.deps import Deps
+from engine.services.notices import announce
 from engine.services.perceive import event_payload, perceive
 from engine.services.recall import DEFAULT_CANDIDATES, recall
 
@@ -180,8 +181,7 @@ def render_intent(deps: Deps, intent_id: int) -> RenderOutcome:
         deps.stream.publish(
             ecosystem.id, event_payload(event, channel.external_id, target[0] if target else None)
         )
-        for notice in perception.notices:
-            deps.stream.publish(ecosystem.id, event_payload(notice, channel.external_id, None))
+        announce(deps, ecosystem.id, perception.notices, channel.external_id)
     enqueue(deps, followups, now)
     return RenderOutcome(intent_id, "delivered", event_id=event.id, text=text)
 
@@ -215,7 +215,7 @@ def _renderer_within_quota(deps: Deps, ecosystem_id: int, channel_id: int,
         uow.commit()
     if fresh:
         log.warning("ecosystem %s: monthly model calls used up; offline renderer", ecosystem_id)
-        deps.stream.publish(ecosystem_id, event_payload(notice, channel_external_id, None))
+        announce(deps, ecosystem_id, [notice], channel_external_id)
     return _OFFLINE
 
 

@@ -52,6 +52,8 @@ class Reaction:
     names: dict[int, tuple[str, ParticipantKind]] = field(default_factory=dict)
     #: Every view among the people involved, as they stand after this event.
     views: dict[tuple[int, int], Relationship] = field(default_factory=dict)
+    #: Quota notices stored while reacting (new pairs not tracked over the tier's limit).
+    system_events: list[Event] = field(default_factory=list)
 
 
 def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) -> Reaction:
@@ -68,9 +70,10 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
     views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
     author = names.get(event.author_id, (event.author_name, ParticipantKind.HUMAN))[0]
     notices: list[Notice] = []
+    quota_events: list[Event] = []
     clipped = " ".join(event.text.split())[:120]
     for target_id in targets:
-        if not _may_track(uow, views, event, target_id, now):
+        if not _may_track(uow, views, event, target_id, now, quota_events):
             continue  # over the tier's tracked relationships: a new pair is not started
         view, fresh = _view(views, target_id, event.author_id, event.ecosystem_id, profiles)
         cause = f"{author}: “{clipped}”"
@@ -101,13 +104,14 @@ def react(uow: UnitOfWork, event: Event, cast: list[CastMember], now: datetime) 
     if any(n.kind == "betrayal" for n in notices):  # betrayals moved other views: re-read
         views = {(r.source_id, r.target_id): r for r in uow.relationships.among(everyone)}
     moods = _appraise_witnesses(uow, event, cast, targets, profiles, views, now)
-    return Reaction(notices, profiles, moods, names, views)
+    return Reaction(notices, profiles, moods, names, views, quota_events)
 
 
 def _may_track(uow: UnitOfWork, views: dict[tuple[int, int], Relationship], event: Event,
-               target_id: int, now: datetime) -> bool:
+               target_id: int, now: datetime, stored: list[Event]) -> bool:
     """A pair already tracked always is; a new one only within the tier's limit (see
-    ``engine.services.quotas``). The first refusal of a month leaves one notice in the channel."""
+    ``engine.services.quotas``). The first refusal of a month leaves one notice in the channel
+    (added to ``stored``, to be announced once committed)."""
     author = event.author_id or 0
     if (target_id, author) in views or (author, target_id) in views:
         return True
@@ -116,14 +120,16 @@ def _may_track(uow: UnitOfWork, views: dict[tuple[int, int], Relationship], even
     if event.channel_id is not None:
         tier = uow.billing.tier(event.ecosystem_id, now)
         limit = tier.relationships or 0
-        uow.events.append(Event(
+        notice = Event(
             ecosystem_id=event.ecosystem_id, channel_id=event.channel_id,
             kind=EventKind.SYSTEM, created_at=now,
             author_name=brand_in(uow, event.ecosystem_id, now).name,
             idempotency_key=f"quota:relationships:{event.ecosystem_id}:{month_of(now)}",
             text=limit_message(uow.billing.catalog, tier, "relationships", limit + 1),
             payload={"type": "quota", "resource": "relationships"},
-        ))
+        )
+        if uow.events.append(notice) is not None:
+            stored.append(notice)
     return False
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -88,6 +88,28 @@ class EventLog:
             select(events).where(events.c.ecosystem_id == ecosystem_id).order_by(events.c.id)
         )
         return [_event(r) for r in rows]
+
+    def claim_external(self, event_id: int, claim: str, stale_claim_before: str) -> bool:
+        """Mark an event of ours as being posted by ``claim`` (``claim:<UTC time>:<token>``,
+        ``engine.services.notices``) unless it carries a platform id already or a live claim
+        (one of the same form at or after ``stale_claim_before`` is live). One caller wins."""
+        result = self.conn.execute(
+            update(events)
+            .where(events.c.id == event_id,
+                   or_(events.c.external_id.is_(None),
+                       and_(events.c.external_id.like("claim:%"),
+                            events.c.external_id < stale_claim_before)))
+            .values(external_id=claim))
+        return bool(result.rowcount == 1)
+
+    def settle_external(self, event_id: int, claim: str, external_id: str | None) -> bool:
+        """Replace our ``claim`` with the posted message's id (None: give the claim up);
+        False when the claim was taken over meanwhile."""
+        result = self.conn.execute(
+            update(events)
+            .where(events.c.id == event_id, events.c.external_id == claim)
+            .values(external_id=external_id))
+        return bool(result.rowcount == 1)
 
     def count(self, ecosystem_id: int | None = None) -> int:
         stmt = select(func.count()).select_from(events)
