@@ -42,7 +42,7 @@ from engine.services.deps import Deps
 __all__ = [
     "Brand", "ModelEndpoint", "EnterpriseView", "DEFAULT_BRAND", "MAX_BRAND_NAME",
     "view", "set_model", "clear_model", "set_brand", "clear_brand", "brand_of", "brand_in",
-    "model_for", "renderer_for",
+    "model_for", "renderer_for", "require",
 ]
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,18 @@ def _require(uow: UnitOfWork, tier: Tier, feature: str) -> None:
     lift = (f"/subscribe {enterprise.name} ({enterprise.title})" if enterprise is not None
             else "ask the operator")
     raise InvalidInput(f"{what} is not part of {tier.title}: {lift} to use it.")
+
+
+def require(deps: Deps, ecosystem_id: int, feature: str) -> None:
+    """Refuse early (before a form is shown, an image uploaded) when the community's tier
+    does not include ``feature`` ("model" or "brand"); reads only, changes nothing.
+
+    Raises:
+        InvalidInput: The refusal, saying how to lift it.
+        NotFound: No such community.
+    """
+    with deps.uow() as uow:
+        _require(uow, _tier(uow, ecosystem_id, deps.clock.now()), feature)
 
 
 def _url(value: str, what: str) -> str:
