@@ -326,3 +326,34 @@ def test_one_process_serves_the_stripe_webhook_and_media(container: Container) -
         assert info.value.code == 400
     finally:
         server.stop()
+
+
+def test_update_of_an_install_made_before_avatars_were_recorded(container: Container) -> None:
+    """Installs made before this change recorded no avatars: the old cards' avatars count as
+    "as installed"."""
+    from sqlalchemy import update as sql_update
+
+    from engine.adapters.sql.tables import installations
+
+    source = _source(container)
+    card_url = "https://images.example.org/old.png"
+    for who in ("Jane Bennet", "Elizabeth Bennet"):
+        character_service.set_avatar(container.deps, source, who, card_url)
+    code = mp.publish(container.deps, source, "cast", name="Old", creator=CREATOR,
+                      characters=["Jane Bennet", "Elizabeth Bennet"]).listing.share_code
+    target, _ = _elsewhere(container, "netherfield")
+    mp.install(container.deps, target, code)
+    with container.database.engine.begin() as conn:
+        row = conn.execute(select(installations.c.id, installations.c.created)).one()
+        legacy = {k: v for k, v in row.created.items() if k not in ("avatars", "images")}
+        conn.execute(sql_update(installations).where(installations.c.id == row.id)
+                     .values(created=legacy))
+    own = "https://cdn.example.net/our-lizzy.png"
+    character_service.set_avatar(container.deps, target, "Elizabeth Bennet", own)
+    newer = _doc_with_images(container, source, "Old",
+                             {"Jane Bennet": BLUE, "Elizabeth Bennet": BLUE}, version="1.1.0")
+    mp.publish_package(container.deps, newer, creator=CREATOR)
+    mp.update(container.deps, target, code)
+    assert _avatar(container, target, "Jane Bennet") == \
+        f"{BASE}/media/{hashlib.sha256(BLUE).hexdigest()}.png"
+    assert _avatar(container, target, "Elizabeth Bennet") == own
