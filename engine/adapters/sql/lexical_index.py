@@ -31,6 +31,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -64,8 +65,6 @@ _PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8"),
                          ("version", ">i8")])
 #: Upper bound on the postings a process keeps (16 bytes each: 4 million postings).
 POSTINGS_MAX_BYTES = 64 * 1024 * 1024
-#: Memory ids per ``IN (...)``.
-_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -180,23 +179,22 @@ def term_rows(
     The rows come sorted by (owner, term, memory): the statistics' rows are then updated in
     one order by every writer (no deadlock between two transactions indexing memories of the
     same characters)."""
-    rows: list[dict[str, object]] = []
-    lengths: dict[int, int] = {}
-    for memory_id, owner_id, text in items:
-        counts = index_terms(text)
-        length = sum(counts.values())
-        lengths[memory_id] = length
-        rows.append({"memory_id": memory_id, "term": DOC_TERM, "owner_id": owner_id,
-                     "tf": length, "doc_len": length})
-        rows.extend({"memory_id": memory_id, "term": term, "owner_id": owner_id,
-                     "tf": tf, "doc_len": length} for term, tf in counts.items())
-    rows.sort(key=lambda r: (r["owner_id"], r["term"], r["memory_id"]))
-    return rows, lengths
+    postings, lengths = _postings(items)
+    return [{"memory_id": m, "term": t, "owner_id": o, "tf": f, "doc_len": d}
+            for m, t, o, f, d in postings], lengths
+
+
+@lru_cache(maxsize=64)
+def _terms_of(text: str) -> tuple[tuple[str, int], ...]:
+    """``index_terms`` of a text as (term, tf) pairs. Every witness of an event remembers the
+    same line, and ``add_many`` asks for its length before ``add`` indexes it: a message read by
+    ten characters is read once, not twenty times (a few entries suffice, and bound memory)."""
+    return tuple(index_terms(text).items())
 
 
 def text_length(text: str) -> int:
     """How many index terms a text has (its ``lexical_len``)."""
-    return sum(index_terms(text).values())
+    return sum(tf for _, tf in _terms_of(text))
 
 
 def query_lexicon(terms: Sequence[str]) -> list[str]:
@@ -255,6 +253,46 @@ def _bm25(kept: Sequence[str], postings: dict[str, TermPostings], n_docs: int, t
         len(kept), n_docs, total / n_docs)
 
 
+#: PostgreSQL: the postings of memories ``m`` (owners ``o``), each holding the text numbered
+#: ``x``, whose terms are given once per text (``tx``: the text's number, ``t`` the term,
+#: ``f`` its frequency, ``d`` the text's length). The statistics trigger (migration 0008)
+#: adds them to ``memory_term_stats``, its rows locked in (owner, term) order.
+_PG_ADD_POSTINGS = (
+    "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) "
+    "SELECT m.id, t.term, m.owner, t.tf, t.len "
+    "FROM unnest(%(m)s::bigint[], %(o)s::int[], %(x)s::int[]) AS m(id, owner, x) "
+    "JOIN unnest(%(tx)s::int[], %(t)s::text[], %(f)s::int[], %(d)s::int[]) "
+    "AS t(x, term, tf, len) ON t.x = m.x"
+)
+_SQLITE_ADD_POSTINGS = (
+    "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) VALUES (?, ?, ?, ?, ?)"
+)
+#: SQLite: (owner, term, documents, total frequency) of new postings added to the statistics,
+#: with a new version (as the deletion and update triggers of migration 0008 give).
+_SQLITE_ADD_STATS = (
+    "INSERT INTO memory_term_stats (owner_id, term, docs, total, version) "
+    "VALUES (?, ?, ?, ?, random()) ON CONFLICT (owner_id, term) DO UPDATE SET "
+    "docs = docs + excluded.docs, total = total + excluded.total, version = excluded.version"
+)
+
+
+def _postings(
+    items: Iterable[tuple[int, int, str]],
+) -> tuple[list[tuple[int, str, int, int, int]], dict[int, int]]:
+    """``(memory id, term, owner id, tf, doc_len)`` postings sorted by (owner, term, memory),
+    and each memory's length (``term_rows`` as tuples)."""
+    postings: list[tuple[int, str, int, int, int]] = []
+    lengths: dict[int, int] = {}
+    for memory_id, owner_id, text in items:
+        counts = _terms_of(text)
+        length = sum(tf for _, tf in counts)
+        lengths[memory_id] = length
+        postings.append((memory_id, DOC_TERM, owner_id, length, length))
+        postings.extend((memory_id, term, owner_id, tf, length) for term, tf in counts)
+    postings.sort(key=lambda p: (p[2], p[1], p[0]))
+    return postings, lengths
+
+
 class LexicalIndex:
     """Postings of one database connection's memories."""
 
@@ -265,8 +303,13 @@ class LexicalIndex:
             ) -> None:
         """Index memories, given as ``(memory id, owner id, text)``.
 
-        On PostgreSQL the postings go in one ``INSERT ... SELECT FROM unnest(...)`` (the
-        statistics trigger then runs once, not once a row as under ``executemany``).
+        On PostgreSQL the postings go in one ``INSERT ... SELECT`` (the statistics trigger
+        then runs once, not once a row as under ``executemany``) that sends each distinct
+        text's terms once and joins them to the memories holding it: the witnesses of an
+        event remember the same line, so a message's ~250 postings travel as ~40 values
+        (adapting the parameters cost more than the insert). On SQLite the postings go in one
+        ``executemany`` and the statistics are added up here (SQLite has no INSERT trigger,
+        see migration 0008) and upserted in one ``executemany`` in (owner, term) order.
 
         Args:
             lengths_stored: The memories' ``lexical_len`` was written with them (``add_many``
@@ -275,35 +318,10 @@ class LexicalIndex:
         """
         if not items:
             return
-        rows, lengths = term_rows(items)
         if self.conn.dialect.name == "postgresql":
-            self.conn.exec_driver_sql(
-                "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) "
-                "SELECT * FROM unnest(%(m)s::bigint[], %(t)s::text[], %(o)s::int[], "
-                "%(f)s::int[], %(d)s::int[])",
-                {"m": [r["memory_id"] for r in rows], "t": [r["term"] for r in rows],
-                 "o": [r["owner_id"] for r in rows], "f": [r["tf"] for r in rows],
-                 "d": [r["doc_len"] for r in rows]})
+            lengths = self._add_pg(items)
         else:
-            # Plain executemany through the driver: SQLAlchemy's per-row parameter handling
-            # cost more than the inserts themselves (about 1 ms for a message's ~100 postings).
-            self.conn.exec_driver_sql(
-                "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [(r["memory_id"], r["term"], r["owner_id"], r["tf"], r["doc_len"])
-                 for r in rows])
-            # SQLite has no INSERT trigger (one per posting cost too much, migration 0008):
-            # the new postings are added to the statistics here, in one statement per chunk.
-            ids = sorted({int(r["memory_id"]) for r in rows})  # type: ignore[call-overload]
-            for start in range(0, len(ids), _IN_CHUNK):
-                chunk = ",".join(str(i) for i in ids[start : start + _IN_CHUNK])
-                self.conn.exec_driver_sql(
-                    "INSERT INTO memory_term_stats (owner_id, term, docs, total, version) "
-                    "SELECT owner_id, term, count(*), sum(tf), random() FROM memory_terms "
-                    f"WHERE memory_id IN ({chunk}) GROUP BY owner_id, term "
-                    "ORDER BY owner_id, term ON CONFLICT (owner_id, term) DO UPDATE SET "
-                    "docs = docs + excluded.docs, total = total + excluded.total, "
-                    "version = excluded.version")
+            lengths = self._add_sqlite(items)
         if lengths_stored:
             return
         by_length: dict[int, list[int]] = {}
@@ -312,6 +330,57 @@ class LexicalIndex:
         for length, ids in by_length.items():
             self.conn.execute(update(memories).where(memories.c.id.in_(ids))
                               .values(lexical_len=length))
+
+    def _add_pg(self, items: Sequence[tuple[int, int, str]]) -> dict[int, int]:
+        texts: dict[str, int] = {}
+        ids: list[int] = []
+        owners: list[int] = []
+        which: list[int] = []
+        for memory_id, owner_id, text in items:
+            ids.append(memory_id)
+            owners.append(owner_id)
+            which.append(texts.setdefault(text, len(texts)))
+        t_text: list[int] = []
+        t_term: list[str] = []
+        t_tf: list[int] = []
+        t_len: list[int] = []
+        length_of: list[int] = []
+        for text, index in texts.items():
+            counts = _terms_of(text)
+            length = sum(tf for _, tf in counts)
+            length_of.append(length)
+            t_text.append(index)
+            t_term.append(DOC_TERM)
+            t_tf.append(length)
+            for term, tf in counts:
+                t_text.append(index)
+                t_term.append(term)
+                t_tf.append(tf)
+            t_len.extend([length] * (len(counts) + 1))
+        self.conn.exec_driver_sql(_PG_ADD_POSTINGS, {
+            "m": ids, "o": owners, "x": which, "tx": t_text, "t": t_term, "f": t_tf,
+            "d": t_len})
+        return {memory_id: length_of[x] for memory_id, x in zip(ids, which, strict=True)}
+
+    def _add_sqlite(self, items: Sequence[tuple[int, int, str]]) -> dict[int, int]:
+        postings, lengths = _postings(items)
+        # Plain executemany through the driver: SQLAlchemy's per-row parameter handling
+        # cost more than the inserts themselves (about 1 ms for a message's ~100 postings).
+        self.conn.exec_driver_sql(_SQLITE_ADD_POSTINGS, postings)
+        # The statistics of the new postings, added up here (sorted by owner and term, as the
+        # postings are): one prepared upsert per (owner, term), in that order. Aggregating in
+        # SQL over the new memory ids cost twice as much (a new statement text each time).
+        stats: list[list[Any]] = []
+        last: list[Any] = [None, None, 0, 0]
+        for _, term, owner_id, tf, _ in postings:
+            if last[0] == owner_id and last[1] == term:
+                last[2] += 1
+                last[3] += tf
+            else:
+                last = [owner_id, term, 1, tf]
+                stats.append(last)
+        self.conn.exec_driver_sql(_SQLITE_ADD_STATS, [tuple(s) for s in stats])
+        return lengths
 
     def reindex(self, memory_ids: Sequence[int]) -> None:
         """Index these memories again from their current text (after it was rewritten)."""
