@@ -58,6 +58,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bots.discord.cogs.scenario",
     "bots.discord.cogs.marketplace",
     "bots.discord.cogs.billing",
+    "bots.discord.cogs.enterprise",
 )
 
 

@@ -15,7 +15,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bots.slack.context import SlackContext, personae_of
+from engine.services.branding import DEFAULT_BRAND
 from engine.services.characters import AI_DISCLOSURE
+from engine.services.enterprise import brand_of
 from engine.services.observatory import ObservatoryReport, observatory, relationship_graph
 from workers.slack import blocking
 
@@ -37,9 +39,11 @@ def _section(title: str, lines: list[str]) -> dict[str, Any]:
 
 
 def home_view(report: ObservatoryReport, graph_file_id: str | None,
-              blocked: dict[str, str]) -> dict[str, Any]:
+              blocked: dict[str, str], brand_name: str = DEFAULT_BRAND) -> dict[str, Any]:
+    """The tab; its header carries the bot's name here (an Enterprise white label)."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Personae — Observatory"}},
+        {"type": "header", "text": {"type": "plain_text",
+                                    "text": f"{brand_name} — Observatory"[:150]}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": AI_DISCLOSURE}]},
         _section("Cast", [f"{c.emoji} *{c.name}* — {c.mood}"
                           f"{'' if c.active else ' (quiet)'}" for c in report.characters]),
@@ -98,7 +102,9 @@ def on_home_opened(event: dict[str, Any], body: dict[str, Any], context: Any,
     report = observatory(personae.deps, eco.id)
     file_id = _graph_file(personae, client, eco.id, bool(report.characters))
     blocked = blocking.blocked_channels(personae.deps.uow, eco.id)
-    client.views_publish(user_id=str(event["user"]), view=home_view(report, file_id, blocked))
+    brand = brand_of(personae.deps, eco.id)
+    client.views_publish(user_id=str(event["user"]),
+                         view=home_view(report, file_id, blocked, brand.name))
 
 
 def register(app: App) -> None:

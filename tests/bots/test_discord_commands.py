@@ -110,7 +110,7 @@ def test_command_tree_syncs_to_the_fake(container: Container, fake_discord: Fake
     commands = {c["name"]: c for c in fake_discord.commands()}
     assert set(commands) == {"personae", "character", "cast", "autonomy", "relationships",
                              "observatory", "memory", "forget-me", "story", "scenario",
-                             "marketplace", "subscribe", "billing"}
+                             "marketplace", "subscribe", "billing", "enterprise"}
     subcommands = {name: sorted(o["name"] for o in c["options"] if o["type"] == 1)
                    for name, c in commands.items()}
     assert subcommands["character"] == ["avatar", "create", "delete", "edit", "import", "info",

@@ -23,6 +23,11 @@ Implemented (paths under ``/api/v10``):
   - Commands: ``GET/PUT /applications/{app}/commands`` and ``.../guilds/{guild}/commands``
     (names, descriptions, duplicates and the 100-command cap checked; ids kept across overwrites;
     unknown guild or application: 403 50001).
+  - The bot's own member in a guild: ``PATCH /guilds/{id}/members/@me`` (``nick``: at most 32
+    characters, ``""``/null resets it, 403 50013 when the guild denies Change Nickname, see
+    ``set_change_nickname``; ``avatar``: a ``data:image/png|jpeg|gif|webp;base64,…`` URI whose
+    bytes are that image type, else 400 50035, stored under a hash, null resets it); state in
+    ``members_me`` and ``member_avatars`` (hash → bytes).
   - Interactions: ``make_interaction`` builds an INTERACTION_CREATE payload to inject into a
     client; ``POST /interactions/{id}/{token}/callback`` (404 10062 when unknown or later than the
     3 s deadline, 400 40060 when acknowledged twice), follow-ups ``POST /webhooks/{app}/{token}``
@@ -56,6 +61,7 @@ archived threads, OAuth2, and anything not listed above (it answers 404
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import itertools
 import json
@@ -198,6 +204,10 @@ class FakeDiscord:
         self._interactions: dict[str, dict[str, Any]] = {}
         self._windows: dict[tuple[str, str], list[float]] = {}  # [start, count]
         self._failures: list[tuple[str | None, DiscordError]] = []
+        #: (guild id, bot user id) → that bot's member in the guild: ``nick``, ``avatar`` hash.
+        self.members_me: dict[tuple[str, str], dict[str, Any]] = {}
+        self.member_avatars: dict[str, bytes] = {}
+        self._nick_denied: set[str] = set()
         self.guild_id = self.add_guild("Personae Test Guild")
         self.channel_id = self.add_channel("general")
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -260,6 +270,7 @@ class FakeDiscord:
             ("GET", "/applications/{app_id}/guilds/{guild_id}/commands", self._get_commands),
             ("PUT", "/applications/{app_id}/guilds/{guild_id}/commands", self._put_commands),
             ("POST", "/interactions/{interaction_id}/{token}/callback", self._callback),
+            ("PATCH", "/guilds/{guild_id}/members/@me", self._edit_my_member),
             *self.gateway.rest_routes(),
         ]:
             app.router.add_route(method, p + path, handler)
@@ -353,6 +364,11 @@ class FakeDiscord:
                      "avatar": None, "global_name": None}}
             self.webhooks[wid] = hook
             return dict(hook)
+
+    def set_change_nickname(self, guild_id: str, allowed: bool) -> None:
+        """Whether the bot holds Change Nickname in the guild (default: it does)."""
+        with self._lock:
+            (self._nick_denied.discard if allowed else self._nick_denied.add)(guild_id)
 
     def webhook_url(self, webhook_id: str) -> str:
         """The URL Discord shows (``Webhook.from_url`` accepts it; requests go to the fake)."""
@@ -730,6 +746,48 @@ class FakeDiscord:
                                **({"guild_id": scope} if scope else {})})
             self._commands[scope] = stored
             return _json(stored)
+
+    async def _edit_my_member(self, request: web.Request) -> web.Response:
+        bot = self._require_bot(request)
+        gid, payload = request.match_info["guild_id"], request[_PAYLOAD] or {}
+        with self._lock:
+            if gid not in self.guilds:
+                raise DiscordError(404, 10004, "Unknown Guild")
+            me = dict(self.members_me.get((gid, bot["id"]), {"nick": None, "avatar": None}))
+            if "nick" in payload:
+                nick = payload["nick"] or None
+                if nick is not None and (not isinstance(nick, str) or len(nick) > 32):
+                    raise _form_error("nick", "BASE_TYPE_BAD_LENGTH",
+                                      "Must be 32 or fewer in length.")
+                if gid in self._nick_denied:
+                    raise DiscordError(403, 50013, "Missing Permissions")
+                me["nick"] = nick
+            if "avatar" in payload:
+                me["avatar"] = None if payload["avatar"] is None else self._avatar_hash(
+                    payload["avatar"])
+            self.members_me[(gid, bot["id"])] = me
+            return _json({"user": bot, "nick": me["nick"], "avatar": me["avatar"], "roles": [],
+                          "joined_at": _iso(), "deaf": False, "mute": False, "flags": 0,
+                          "pending": False})
+
+    def _avatar_hash(self, data_uri: Any) -> str:
+        """Store an avatar sent as a data URI; its hash (``a_`` first for a GIF)."""
+        magic = {"image/png": lambda b: b.startswith(b"\x89PNG\r\n\x1a\n"),
+                 "image/jpeg": lambda b: b.startswith(b"\xff\xd8\xff"),
+                 "image/gif": lambda b: b.startswith((b"GIF87a", b"GIF89a")),
+                 "image/webp": lambda b: b.startswith(b"RIFF") and b[8:12] == b"WEBP"}
+        head, _, data = str(data_uri).partition(",")
+        mime = head.removeprefix("data:").removesuffix(";base64")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except ValueError:
+            raw = b""
+        if not head.endswith(";base64") or mime not in magic or not raw or not magic[mime](raw):
+            raise _form_error("avatar", "IMAGE_INVALID", "Invalid image data")
+        digest = hashlib.md5(raw).hexdigest()
+        digest = f"a_{digest}" if mime == "image/gif" else digest
+        self.member_avatars[digest] = raw
+        return digest
 
     def make_interaction(self, command: str, options: dict[str, Any] | None = None, *,
                          subcommand: str | None = None, channel_id: str | None = None,

@@ -17,6 +17,7 @@ from bots.slack.commands import (
     billing,
     cast,
     characters,
+    enterprise,
     marketplace,
     members,
     observe,
@@ -51,6 +52,7 @@ SUBCOMMANDS: dict[str, Handler] = {
     "marketplace": marketplace.marketplace,
     "subscribe": billing.subscribe,
     "billing": billing.billing,
+    "enterprise": enterprise.enterprise,
 }
 
 HELP = """*Personae* — AI characters living in this workspace. `/personae <subcommand>`:
@@ -79,6 +81,9 @@ HELP = """*Personae* — AI characters living in this workspace. `/personae <sub
 • `marketplace install CODE` · `marketplace publish NAME` — share this workspace's cast
 • `marketplace installed` · `marketplace update CODE` · `marketplace uninstall CODE`
 • `subscribe [pro|enterprise]` — a Checkout link · `billing` — also the billing portal
+*Workspace admins* (Enterprise)
+• `enterprise show` · `enterprise model` — your own model and key (checked) · `model-clear`
+• `enterprise brand NAME [AVATAR_URL]` · `brand-clear` — the bot's name and icon here
 *Marketplace moderators* (named by the operator)
 • `marketplace reports` · `marketplace takedown CODE REASON` · `marketplace restore CODE`"""
 
@@ -108,3 +113,4 @@ def register(app: App) -> None:
     app.command("/personae")(on_personae)
     scenarios.register(app)
     billing.register(app)
+    enterprise.register(app)
