@@ -10,7 +10,9 @@ The engine writes some SYSTEM events for people to read:
   only while the channel announces changes (channel setting ``announce_changes``, on by
   default; it is checked when they are stored and again before posting).
 
-Other SYSTEM events (a director's scene direction, a blocked channel's report) are not notices.
+Other SYSTEM events (a director's scene direction, a blocked channel's report) are not notices,
+and nothing is posted in a direct-message channel (channel setting ``dm``: only a character's
+own bot can speak there).
 
 ``announce`` runs after the events are committed: it publishes them on the event stream (the
 console shows them from there) and queues one ``deliver_notice`` job each (``JobQueue.
@@ -127,6 +129,8 @@ def deliver_notice(deps: Deps, event_id: int) -> NoticeOutcome:
         ecosystem = uow.spaces.get_ecosystem(event.ecosystem_id)
         if kind is None or channel is None or ecosystem is None:
             return NoticeOutcome(event_id, "skipped", reason="not a notice for a channel")
+        if channel.settings.get("dm"):
+            return NoticeOutcome(event_id, "skipped", reason="a direct-message channel")
         if kind == ANNOUNCEMENT and not channel.settings.get("announce_changes", True):
             return NoticeOutcome(event_id, "skipped", reason="the channel announces nothing")
         if event.external_id and not event.external_id.startswith(_CLAIM):

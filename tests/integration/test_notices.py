@@ -220,6 +220,11 @@ def test_announcements_follow_the_channel_and_other_system_events_are_not_posted
     assert notices.deliver_notice(deps, directed).status == "skipped"  # a scene, not a notice
     assert notices.deliver_notice(deps, blocked).status == "skipped"  # reported elsewhere
     assert notices.deliver_notice(deps, 999_999).status == "skipped"  # erased meanwhile
+    with deps.uow() as uow:  # a DM with a character's own bot: only that bot speaks there
+        uow.spaces.update_channel_settings(channel, {"dm": True})
+        uow.commit()
+    quota = _system(deps, eco, channel, "q1", type="quota", resource="model_calls")
+    assert notices.deliver_notice(deps, quota).reason == "a direct-message channel"
     assert [m.text for m in outbox.notices()] == ["notice a1", "notice r1"]
 
 
