@@ -22,6 +22,9 @@ class CastMember:
     last_spoke_at: datetime | None = None
     #: Personality, values and goals (read with the cast, so deciding needs no second query).
     profile: Profile | None = None
+    #: Whether it may have stored goals (``GoalStore.relevant``), read with the cast; True
+    #: when unknown. Goals stored after the cast was read must set it (see ``perceive``).
+    has_goals: bool = True
 
     @property
     def active(self) -> bool:

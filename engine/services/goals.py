@@ -31,9 +31,12 @@ def names_of(cast: Sequence[CastMember]) -> dict[int, tuple[str, ...]]:
 
 def goals_of(uow: UnitOfWork, cast: Sequence[CastMember],
              names: Mapping[int, Sequence[str]] | None = None) -> dict[int, list[Goal]]:
-    """Every present character's goals: stored ones, and its card's (minus settled ones)."""
+    """Every present character's goals: stored ones, and its card's (minus settled ones).
+
+    Stored goals are read only for those the cast query found some for
+    (``CastMember.has_goals``): usually nobody, and then no query at all."""
     names = names if names is not None else names_of(cast)
-    stored = uow.goals.relevant([m.id for m in cast])
+    stored = uow.goals.relevant([m.id for m in cast if m.has_goals])
     out: dict[int, list[Goal]] = {}
     for member in cast:
         mine = [g for g in stored if g.character_id == member.id]

@@ -8,7 +8,7 @@ Both members' messages (``ingest``) and characters' delivered lines (``render``)
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -38,7 +38,8 @@ class Perception:
 
 
 def perceive(
-    uow: UnitOfWork, event: Event, now: datetime, cast: list[CastMember] | None = None
+    uow: UnitOfWork, event: Event, now: datetime, cast: list[CastMember] | None = None,
+    *, touch: bool = True,
 ) -> Perception:
     """Store ``event`` once; if new, write witnesses' memories and apply its act.
 
@@ -48,6 +49,8 @@ def perceive(
     Args:
         cast: The channel's cast, if the caller already read it in this unit of work
             (saves reading it again); read from storage when None.
+        touch: Set the channel's ``last_event_at`` here. False: the caller sets it later in
+            this unit of work, with the decision's pacing slot in one update (``ingest``).
     """
     new_id = uow.events.append(event)
     if new_id is None:
@@ -76,11 +79,13 @@ def perceive(
     ]
     uow.memories.add_many(memories)
     reaction = react(uow, event, cast, now)
-    track_goals(uow, event, cast, now)  # goals its act achieves (engine.goals)
-    steer(uow, event, now)  # a member's act may turn a story's course (engine.narrative)
+    settled = track_goals(uow, event, cast, now)  # goals its act achieves (engine.goals)
+    beats = steer(uow, event, now)  # a member's act may turn a story's course (engine.narrative)
+    if settled or beats:  # goals stored since the cast was read: deciding must read them
+        cast = [replace(m, has_goals=True) for m in cast]
     system_events = [*reaction.system_events,
                      *record_notices(uow, event, reaction.notices, now)]
-    if event.channel_id:
+    if event.channel_id and touch:
         uow.spaces.touch_channel(event.channel_id, last_event_at=now)
     return Perception(event=event, cast=cast, witnesses=[m.id for m in cast],
                       notices=system_events, reaction=reaction)

@@ -7,13 +7,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.tables import goals
 from engine.goals import Goal, GoalSource, GoalStatus, Horizon, Satisfier, Strategy
 
-__all__ = ["GoalStore"]
+__all__ = ["GoalStore", "has_relevant_goals"]
+
+#: What ``GoalStore.relevant`` reads: active goals, and stored card goals (settled ones too).
+_RELEVANT = (goals.c.status == GoalStatus.ACTIVE.value) | (goals.c.source == GoalSource.CARD.value)
 
 _ACTIVE_OF = select(goals).where(
     goals.c.character_id.in_(bindparam("ids", expanding=True)),
@@ -21,9 +24,15 @@ _ACTIVE_OF = select(goals).where(
 ).order_by(goals.c.id)
 #: Built once: building a statement costs more than running it, and perceive asks every event.
 _RELEVANT_OF = select(goals).where(
-    goals.c.character_id.in_(bindparam("ids", expanding=True)),
-    (goals.c.status == GoalStatus.ACTIVE.value) | (goals.c.source == GoalSource.CARD.value),
+    goals.c.character_id.in_(bindparam("ids", expanding=True)), _RELEVANT,
 ).order_by(goals.c.id)
+
+
+def has_relevant_goals(character_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether ``GoalStore.relevant`` would find anything for ``character_id`` (a column of
+    an enclosing query): the cast query reads it, so that characters without stored goals
+    (the usual case) cost no goal query when events are perceived and decided."""
+    return exists().where(goals.c.character_id == character_id, _RELEVANT)
 
 
 class GoalStore:

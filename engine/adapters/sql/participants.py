@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
+from engine.adapters.sql.goal_store import has_relevant_goals
 from engine.adapters.sql.tables import channel_cast, characters, participants, platform_users
 from engine.cast import CastMember
 from engine.errors import InvalidInput
@@ -23,7 +24,7 @@ _CAST_COLUMNS = (
     characters.c.id, characters.c.name, characters.c.aliases, characters.c.talkativeness,
     characters.c.autonomy_level, characters.c.social_energy, characters.c.status,
     characters.c.last_spoke_at, characters.c.big_five, characters.c["values"],
-    characters.c.goals,
+    characters.c.goals, has_relevant_goals(characters.c.id).label("has_goals"),
 )
 
 
@@ -227,6 +228,7 @@ class ParticipantRepository:
                 social_energy=r.social_energy, status=r.status, last_spoke_at=r.last_spoke_at,
                 profile=Profile(BigFive(**(r.big_five or {})), tuple(r[9] or ()),
                                 tuple(r.goals or ())),
+                has_goals=bool(r.has_goals),
             )
             for r in rows
         ]
