@@ -30,18 +30,23 @@ def decide_after(
     now: datetime,
     channel: Channel | None = None,
     reaction: Reaction | None = None,
+    *,
+    last_event_at: datetime | None = None,
 ) -> list[Intent]:
     """Who answers ``event``; the intents are stored (not yet queued: see ``enqueue``).
 
     ``channel`` is the event's channel if the caller already read it in this unit of work
     (its pacing slot must be current); it is read from storage when None. ``reaction`` is
     what perceiving the event read and wrote (profiles, moods, names), reused here.
+    ``last_event_at``: the channel's new last event time, left by ``perceive(touch=False)``
+    to be written here with the pacing slot (one update of the channel, not two).
     """
-    if event.channel_id is None or not cast:
-        return []
-    if channel is None or channel.id != event.channel_id:
+    if event.channel_id is not None and cast and (channel is None
+                                                  or channel.id != event.channel_id):
         channel = uow.spaces.get_channel(event.channel_id)
-    if channel is None:
+    if event.channel_id is None or not cast or channel is None:
+        if event.channel_id is not None and last_event_at is not None:
+            uow.spaces.touch_channel(event.channel_id, last_event_at=last_event_at)
         return []
     volition = Volition(uow, cast, event, now, reaction)
     affinities = volition.affinities_toward(event.author_id)
@@ -57,7 +62,7 @@ def decide_after(
         choose_act=volition.act_chooser(),
         quiet_hours=is_quiet(channel.settings, now),
     )
-    return _store(uow, channel, decision, now)
+    return _store(uow, channel, decision, now, last_event_at)
 
 
 def decide_in_quiet_channel(
@@ -93,13 +98,14 @@ def decide_in_quiet_channel(
     return _store(uow, channel, decision, now)
 
 
-def _store(uow: UnitOfWork, channel: Channel, decision: Decision, now: datetime) -> list[Intent]:
+def _store(uow: UnitOfWork, channel: Channel, decision: Decision, now: datetime,
+           last_event_at: datetime | None = None) -> list[Intent]:
     for note in decision.notes:
         log.debug("channel %s: %s", channel.id, note)
     for intent in decision.intents:
         uow.intents.add(intent, now)
-    if decision.intents and decision.next_post_at is not None:
-        uow.spaces.touch_channel(channel.id, next_post_at=decision.next_post_at)
+    next_post_at = decision.next_post_at if decision.intents else None
+    uow.spaces.touch_channel(channel.id, last_event_at=last_event_at, next_post_at=next_post_at)
     return decision.intents
 
 

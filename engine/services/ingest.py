@@ -119,11 +119,12 @@ def _ingest_once(deps: Deps, message: IncomingMessage, channel_name: str) -> Ing
             in_reply_to=reply_event.id if reply_event else None,
         )
         # The cast and the channel were read above in this same transaction: pass them on.
-        perception = perceive(uow, event, now, cast)
+        # The channel's last event time is written with the decision's pacing slot.
+        perception = perceive(uow, event, now, cast, touch=False)
         if perception.duplicate:
             return IngestResult(event_id=perception.event.id, duplicate=True)
         intents = decide_after(deps, uow, event, perception.cast, now, channel,
-                               perception.reaction)
+                               perception.reaction, last_event_at=now)
         uow.commit()
     names = {m.id: m.name for m in cast}
     if reading.unknown_mentions:
