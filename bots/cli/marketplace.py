@@ -176,6 +176,8 @@ def install(ref: Ref, space: SpaceOption = "console:local",
                f"{len(out.names)} characters, {out.relationships} relationships, "
                f"{len(out.scenarios)} scenarios"
                + (f" (renamed: {', '.join(renamed)})" if renamed else "") + ".")
+    for note in out.notes:
+        typer.echo(note)
 
 
 @marketplace_app.command("uninstall")
@@ -199,6 +201,8 @@ def update(ref: Ref, space: SpaceOption = "console:local") -> None:
         out = mp.update(deps, eco.id, ref)
     typer.echo(f"Updated {out.listing.name} to {out.installation.version}: "
                f"{', '.join(out.updated) or 'nothing changed'}.")
+    for note in out.notes:
+        typer.echo(note)
 
 
 @marketplace_app.command("installed")

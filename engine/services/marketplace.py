@@ -31,7 +31,13 @@ from engine.services.marketplace_common import (
     PaymentRequired,
     Published,
 )
-from engine.services.marketplace_installing import install, installed, uninstall, update
+from engine.services.marketplace_installing import (
+    install,
+    installation_of,
+    installed,
+    uninstall,
+    update,
+)
 from engine.services.marketplace_listings import (
     export_package,
     get_listing,
@@ -58,5 +64,6 @@ __all__ = [
     "CARD_FIELDS", "ACTIVE_WINDOW",
     "package_from_ecosystem", "publish", "publish_package", "get_listing", "view", "search",
     "preview_png", "export_package", "install", "uninstall", "update", "installed",
+    "installation_of",
     "rate", "report", "open_reports", "take_down", "restore", "creator_stats",
 ]

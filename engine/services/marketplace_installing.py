@@ -199,6 +199,16 @@ def _scenario_channel(uow: UnitOfWork, ecosystem_id: int, channel_ids: Sequence[
     return with_cast[0] if with_cast else None
 
 
+def installation_of(deps: Deps, ecosystem_id: int, ref: str) -> tuple[Installation, Listing]:
+    """The installation a ref (share code, listing number, name or slug) names here.
+
+    Raises:
+        NotFound: Nothing installed here by that ref.
+    """
+    with deps.uow() as uow:
+        return _installation_of(uow, ecosystem_id, ref, None)
+
+
 def installed(deps: Deps, ecosystem_id: int) -> list[tuple[Installation, Listing]]:
     """The packages installed in an ecosystem."""
     with deps.uow() as uow:

@@ -354,3 +354,32 @@ def test_billing_for_a_subscribed_workspace_answers_with_the_portal_button(
     assert "billing.stripe.com" not in json.dumps(billed.fake.state.responses[-1])
     [(_, _, _, form)] = fake_stripe.requests_to("/v1/billing_portal/sessions")
     assert form["customer"] == "cus_1" and form["return_url"] == "https://app.example/billing"
+
+
+def test_an_install_says_when_package_images_cannot_become_avatars_yet(
+        harness: SlackHarness) -> None:
+    # No PERSONAE_PUBLIC_BASE_URL: the images are kept, the avatars left, and the reply says
+    # how to get them shown.
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    seed_cast(harness.container, "Elizabeth Bennet", "Jane Bennet", channel="C0999",
+              team=ELSEWHERE)
+    deps = harness.container.deps
+    doc = mp.package_from_ecosystem(deps, _eco(harness, ELSEWHERE), "cast", name="Portraits")
+    doc["images"]["jane.png"] = base64.b64encode(out.getvalue()).decode()
+    next(c for c in doc["characters"] if c["card"]["data"]["name"] == "Jane Bennet")[
+        "image"] = "jane.png"
+    code = mp.publish_package(deps, doc, creator=mp.Member(
+        member_key("slack", "UCREATOR"), "Cass Creator")).listing.share_code
+    harness.command(f"marketplace install {code}", user=ADMIN)
+    reply = harness.last_response()
+    assert reply.startswith("Installed *Portraits*")
+    assert "set PERSONAE_PUBLIC_BASE_URL so platforms can show them" in reply
+    # The card's own avatar stays; nothing points at a media URL no one can reach.
+    avatar = setup.find_character(deps, _eco(harness), "Jane Bennet").persona.avatar_url
+    assert avatar is None or "/media/" not in avatar

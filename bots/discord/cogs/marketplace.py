@@ -51,7 +51,6 @@ from engine.errors import InvalidInput, NotFound
 from engine.marketplace.model import Installation, Listing, member_key
 from engine.marketplace.moderators import is_moderator
 from engine.marketplace.search import SearchQuery
-from engine.scenarios.model import slugify
 from engine.services import billing
 from engine.services import marketplace as mp
 from engine.services.community import CAST_CHANNEL_KEY, ChannelRef, register_channel
@@ -130,16 +129,13 @@ def _install_here(deps: Deps, ecosystem_id: int, channel: ChannelRef, ref: str,
     return result
 
 
-def _installed_one(rows: list[tuple[Installation, Listing]], ref: str
-                   ) -> tuple[Installation, Listing]:
-    """The installation a ref (share code, number, name or slug) names, among ``rows``."""
-    text = ref.strip()
-    for inst, listing in rows:
-        if text.upper() in (listing.share_code, str(listing.id)) or \
-                slugify(text) == listing.slug:
-            return inst, listing
-    raise NotFound(f"No installed package {ref!r} here: `/marketplace installed` lists them. "
-                   "Nothing was changed.")
+def _installed_one(deps: Deps, ecosystem_id: int, ref: str) -> tuple[Installation, Listing]:
+    """The installation a ref (share code, number, name or slug) names here."""
+    try:
+        return mp.installation_of(deps, ecosystem_id, ref)
+    except NotFound:
+        raise NotFound(f"No installed package {ref!r} here: `/marketplace installed` lists "
+                       "them. Nothing was changed.") from None
 
 
 def _installed_names(inst: Installation) -> list[str]:
@@ -150,7 +146,7 @@ def _update_here(deps: Deps, ecosystem_id: int, channel: ChannelRef, ref: str,
                  by: mp.Member) -> tuple[mp.InstallResult, list[str]]:
     """Update an installed package; characters the new version adds join this channel's
     cast. Returns the result and the names of the characters added."""
-    inst, _ = _installed_one(mp.installed(deps, ecosystem_id), ref)
+    inst, _ = _installed_one(deps, ecosystem_id, ref)
     before = set(_installed_names(inst))
     row = _channel_row(deps, ecosystem_id, channel)
     result = mp.update(deps, ecosystem_id, ref, by=by, channel_ids=[row.id])
@@ -243,7 +239,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
                                 f"{names}; {out.relationships} relationships, "
                                 f"{len(out.scenarios)} scenarios"
                                 + (f" (renamed: {', '.join(renamed)})" if renamed else "")
-                                + ".")
+                                + "." + "".join(f"\n{plain(n)}" for n in out.notes))
 
     async def _offer(self, interaction: discord.Interaction, eco: int,
                      exc: mp.PaymentRequired) -> None:
@@ -340,6 +336,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
             parts.append(f"New: {plain(', '.join(added))}, in <#{where.external_id}>.")
         if out.scenarios:
             parts.append(f"Scenarios: {plain(', '.join(out.scenarios))}.")
+        parts += [plain(n) for n in out.notes]
         await show(interaction, " ".join(parts))
 
     @app_commands.command(description="Remove what a package installed here (asks first)")
@@ -348,8 +345,7 @@ class Marketplace(PersonaeCog, commands.GroupCog, group_name="marketplace",
     async def uninstall(self, interaction: discord.Interaction, package: str) -> None:
         await begin(interaction)
         eco = await self.ecosystem_id(interaction)
-        rows = await self.call(mp.installed, self.deps, eco)
-        inst, listing = _installed_one(rows, package)
+        inst, listing = await self.call(_installed_one, self.deps, eco, package)
         names = _installed_names(inst)
         scenarios = len(inst.created.get("scenarios") or [])
         by = self.member(interaction)

@@ -214,6 +214,7 @@ def _update(inv: Invocation, ref: str) -> None:
                      + (" in this channel." if channel is not None else "."))
     if out.scenarios:
         parts.append(f"Scenarios: {escape(', '.join(out.scenarios))}.")
+    parts += [escape(n) for n in out.notes]
     inv.reply(" ".join(parts), public=True)
 
 
@@ -332,8 +333,8 @@ def _install(inv: Invocation, ref: str, currency: str) -> None:
     inv.reply(f"Installed *{escape(out.listing.name)}* {out.installation.version}{where}: "
               f"{', '.join(escape(n) for n in out.names.values()) or 'no characters'}; "
               f"{out.relationships} relationships, {len(out.scenarios)} scenarios"
-              + (f" (renamed: {escape(', '.join(renamed))})" if renamed else "") + ".",
-              public=True)
+              + (f" (renamed: {escape(', '.join(renamed))})" if renamed else "") + "."
+              + "".join(f"\n{escape(n)}" for n in out.notes), public=True)
 
 
 def _payment_required(inv: Invocation, exc: mp.PaymentRequired, currency: str) -> None:
