@@ -32,6 +32,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,7 @@ from engine.lexical import (
 
 __all__ = [
     "LexicalIndex", "Matches", "term_rows", "text_length", "NO_MATCHES", "POSTINGS_CACHE",
-    "PostingsCache", "TermPostings",
+    "PostingsCache", "TermPostings", "PG_POSTINGS_OF", "pg_term_arrays",
 ]
 
 #: BM25 of the memories sharing a term with a query: ids ascending (int64), scores (float64).
@@ -192,6 +193,7 @@ def _terms_of(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(index_terms(text).items())
 
 
+@lru_cache(maxsize=64)
 def text_length(text: str) -> int:
     """How many index terms a text has (its ``lexical_len``)."""
     return sum(tf for _, tf in _terms_of(text))
@@ -257,13 +259,17 @@ def _bm25(kept: Sequence[str], postings: dict[str, TermPostings], n_docs: int, t
 #: ``x``, whose terms are given once per text (``tx``: the text's number, ``t`` the term,
 #: ``f`` its frequency, ``d`` the text's length). The statistics trigger (migration 0008)
 #: adds them to ``memory_term_stats``, its rows locked in (owner, term) order.
-_PG_ADD_POSTINGS = (
+#: PostgreSQL: the postings of the memories ``{memories}`` (a row source aliased ``m``, with
+#: columns ``id``, ``owner`` and ``x``: the number of the text each holds) from
+#: ``pg_term_arrays``' parameters.
+PG_POSTINGS_OF = (
     "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) "
-    "SELECT m.id, t.term, m.owner, t.tf, t.len "
-    "FROM unnest(%(m)s::bigint[], %(o)s::int[], %(x)s::int[]) AS m(id, owner, x) "
+    "SELECT m.id, t.term, m.owner, t.tf, t.len FROM {memories} "
     "JOIN unnest(%(tx)s::int[], %(t)s::text[], %(f)s::int[], %(d)s::int[]) "
     "AS t(x, term, tf, len) ON t.x = m.x"
 )
+_PG_ADD_POSTINGS = PG_POSTINGS_OF.format(
+    memories="unnest(%(m)s::bigint[], %(o)s::int[], %(x)s::int[]) AS m(id, owner, x)")
 _SQLITE_ADD_POSTINGS = (
     "INSERT INTO memory_terms (memory_id, term, owner_id, tf, doc_len) VALUES (?, ?, ?, ?, ?)"
 )
@@ -276,6 +282,28 @@ _SQLITE_ADD_STATS = (
 )
 
 
+def pg_term_arrays(texts: Sequence[str]) -> tuple[dict[str, list[Any]], list[int]]:
+    """``PG_POSTINGS_OF``'s parameters for texts numbered by position (each text's terms once,
+    with its length as the term ``""``), and each text's length."""
+    t_text: list[int] = []
+    t_term: list[str] = []
+    t_tf: list[int] = []
+    t_len: list[int] = []
+    length_of: list[int] = []
+    for index, text in enumerate(texts):
+        counts = _terms_of(text)
+        length = text_length(text)
+        length_of.append(length)
+        t_text.extend([index] * (len(counts) + 1))
+        t_term.append(DOC_TERM)
+        t_tf.append(length)
+        for term, tf in counts:
+            t_term.append(term)
+            t_tf.append(tf)
+        t_len.extend([length] * (len(counts) + 1))
+    return {"tx": t_text, "t": t_term, "f": t_tf, "d": t_len}, length_of
+
+
 def _postings(
     items: Iterable[tuple[int, int, str]],
 ) -> tuple[list[tuple[int, str, int, int, int]], dict[int, int]]:
@@ -284,12 +312,10 @@ def _postings(
     postings: list[tuple[int, str, int, int, int]] = []
     lengths: dict[int, int] = {}
     for memory_id, owner_id, text in items:
-        counts = _terms_of(text)
-        length = sum(tf for _, tf in counts)
-        lengths[memory_id] = length
+        length = lengths[memory_id] = text_length(text)
         postings.append((memory_id, DOC_TERM, owner_id, length, length))
-        postings.extend((memory_id, term, owner_id, tf, length) for term, tf in counts)
-    postings.sort(key=lambda p: (p[2], p[1], p[0]))
+        postings.extend((memory_id, term, owner_id, tf, length) for term, tf in _terms_of(text))
+    postings.sort(key=itemgetter(2, 1, 0))
     return postings, lengths
 
 
@@ -340,26 +366,9 @@ class LexicalIndex:
             ids.append(memory_id)
             owners.append(owner_id)
             which.append(texts.setdefault(text, len(texts)))
-        t_text: list[int] = []
-        t_term: list[str] = []
-        t_tf: list[int] = []
-        t_len: list[int] = []
-        length_of: list[int] = []
-        for text, index in texts.items():
-            counts = _terms_of(text)
-            length = sum(tf for _, tf in counts)
-            length_of.append(length)
-            t_text.append(index)
-            t_term.append(DOC_TERM)
-            t_tf.append(length)
-            for term, tf in counts:
-                t_text.append(index)
-                t_term.append(term)
-                t_tf.append(tf)
-            t_len.extend([length] * (len(counts) + 1))
-        self.conn.exec_driver_sql(_PG_ADD_POSTINGS, {
-            "m": ids, "o": owners, "x": which, "tx": t_text, "t": t_term, "f": t_tf,
-            "d": t_len})
+        terms, length_of = pg_term_arrays(list(texts))
+        self.conn.exec_driver_sql(_PG_ADD_POSTINGS, {"m": ids, "o": owners, "x": which,
+                                                     **terms})
         return {memory_id: length_of[x] for memory_id, x in zip(ids, which, strict=True)}
 
     def _add_sqlite(self, items: Sequence[tuple[int, int, str]]) -> dict[int, int]:

@@ -62,6 +62,7 @@ from engine.adapters.sql.lexical_index import (
     query_lexicon,
     text_length,
 )
+from engine.adapters.sql.memory_writes import insert_memories_pg
 from engine.adapters.sql.tables import memories, memory_sources
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
 from engine.lexical import DOC_TERM
@@ -173,10 +174,19 @@ class MemoryStore:
         self.lexical = LexicalIndex(conn)
 
     def add_many(self, items: Sequence[Memory]) -> None:
-        """Insert memories and index their words (one executemany returning their ids, one for
-        all their sources, one for their index terms and one update of their lengths per
-        distinct length); sets each ``Memory.id``."""
+        """Insert memories and index their words; sets each ``Memory.id``.
+
+        On PostgreSQL, memories without embeddings (the per-message path) go in one statement
+        with their sources and index terms (``memory_writes``); otherwise one executemany
+        returning their ids (lengths included), one for all their sources and one for their
+        index terms."""
         if not items:
+            return
+        if self.conn.dialect.name == "postgresql" and all(m.embedding is None for m in items):
+            # The per-message path: rows, sources and index terms in one statement.
+            for memory, memory_id in zip(items, insert_memories_pg(self.conn, items),
+                                         strict=True):
+                memory.id = memory_id
             return
         rows = [
             {
