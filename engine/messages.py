@@ -127,3 +127,6 @@ class OutgoingMessage:
     character_id: int | None = None
     #: Set when the channel is a thread: the parent channel whose webhook posts into it.
     parent_channel_external_id: str | None = None
+    #: The app's own post (a notice in the brand's name), never a character's: no character's
+    #: dedicated bot posts it, even if a character bears the same name.
+    from_app: bool = False

@@ -243,6 +243,8 @@ def autonomy_embed(ov: AutonomyOverview) -> discord.Embed:
     embed = _embed(f"Autonomy in {channel_label(ov.channel)}")
     embed.add_field(name="Pace", value=pace)
     embed.add_field(name="Quiet hours", value=quiet)
+    embed.add_field(name="Announcements", value="relationship changes and alliances"
+                    if ov.announces else "off")
     embed.add_field(name="Characters", inline=False, value=_lines(
         (f"**{plain(c.name)}** — level {c.level} ({LEVEL_NAMES.get(c.level, '?')}), "
          f"talkativeness {c.talkativeness:.0%}" for c in ov.characters),

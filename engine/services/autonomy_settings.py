@@ -15,7 +15,7 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.pacing import MAX_PACE_S, PACE_KEY, QUIET_HOURS_KEY, QuietHours, channel_pace
 from engine.personas import AUTONOMY_LEVELS, Character
-from engine.services.community import ChannelRef, register_channel
+from engine.services.community import ANNOUNCE_KEY, ChannelRef, register_channel
 from engine.services.deps import Deps
 from engine.services.memory_browser import resolve_character
 
@@ -26,6 +26,7 @@ __all__ = [
     "set_autonomy_level",
     "set_pace",
     "set_quiet_hours",
+    "set_announcements",
     "autonomy_overview",
 ]
 
@@ -53,6 +54,8 @@ class AutonomyOverview:
     default_pace_s: float = 0.0
     quiet_hours: QuietHours | None = None
     quiet_now: bool = False
+    #: Notable relationship changes and alliances are announced in the channel.
+    announces: bool = True
 
 
 def set_autonomy_level(deps: Deps, ecosystem_id: int, character: str, level: int) -> Character:
@@ -110,6 +113,18 @@ def set_quiet_hours(deps: Deps, ecosystem_id: int, channel: ChannelRef | None,
         uow.commit()
 
 
+def set_announcements(deps: Deps, ecosystem_id: int, channel: ChannelRef | None,
+                      on: bool) -> None:
+    """Whether notable relationship changes and alliances are announced in a channel
+    (``None`` channel: in every channel, and in those set up later)."""
+    with deps.uow() as uow:
+        for channel_id in _targets(uow, ecosystem_id, channel, deps.clock.now()):
+            uow.spaces.update_channel_settings(channel_id, {ANNOUNCE_KEY: bool(on)})
+        if channel is None:
+            uow.spaces.update_ecosystem_settings(ecosystem_id, {ANNOUNCE_KEY: bool(on)})
+        uow.commit()
+
+
 def autonomy_overview(deps: Deps, ecosystem_id: int, channel_external_id: str) -> AutonomyOverview:
     """A channel's pace and quiet hours, and the autonomy of the characters living there."""
     now = deps.clock.now()
@@ -125,4 +140,5 @@ def autonomy_overview(deps: Deps, ecosystem_id: int, channel_external_id: str) -
         [CharacterAutonomy(m.name, m.autonomy_level, m.talkativeness) for m in cast],
         channel_pace(row.settings), default, quiet,
         quiet is not None and quiet.contains(now),
+        bool(row.settings.get(ANNOUNCE_KEY, True)),
     )

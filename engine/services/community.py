@@ -37,6 +37,7 @@ __all__ = [
     "CAST_CHANNEL_KEY",
     "DELIVERY_BLOCKED_KEY",
     "COMMUNITY_DEFAULTS",
+    "ANNOUNCE_KEY",
     "ChannelRef",
     "CommunitySettings",
     "SetupReport",
@@ -54,7 +55,10 @@ ADMIN_CHANNEL_KEY = "admin_channel_id"
 CAST_CHANNEL_KEY = "cast_channel"
 DELIVERY_BLOCKED_KEY = "delivery_blocked"
 #: Ecosystem settings a channel takes when it is first registered (set "everywhere").
-COMMUNITY_DEFAULTS: tuple[str, ...] = (QUIET_HOURS_KEY, PACE_KEY)
+#: A channel setting: whether notable relationship changes and alliances are announced there
+#: (and, on Discord and Slack, posted in the bot's name). On unless switched off.
+ANNOUNCE_KEY = "announce_changes"
+COMMUNITY_DEFAULTS: tuple[str, ...] = (QUIET_HOURS_KEY, PACE_KEY, ANNOUNCE_KEY)
 #: Keep the current value (``configure``'s options are "leave as it is" unless given).
 _KEEP: Any = object()
 

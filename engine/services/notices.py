@@ -150,7 +150,7 @@ def deliver_notice(deps: Deps, event_id: int) -> NoticeOutcome:
     message = OutgoingMessage(
         ecosystem_id=ecosystem.id, channel_external_id=channel.external_id,
         character_name=brand.name, text=event.text, avatar_url=brand.avatar_url,
-        character_id=None,
+        character_id=None, from_app=True,
         parent_channel_external_id=channel.settings.get("parent_external_id"))
     try:
         external_id = outbox.deliver(message)

@@ -116,7 +116,8 @@ def test_command_tree_syncs_to_the_fake(container: Container, fake_discord: Fake
     assert subcommands["character"] == ["avatar", "create", "delete", "edit", "import", "info",
                                         "list"]
     assert subcommands["cast"] == ["add", "list", "remove"]
-    assert subcommands["autonomy"] == ["level", "pace", "quiet-hours", "quiet-hours-off", "show"]
+    assert subcommands["autonomy"] == ["announcements", "level", "pace", "quiet-hours",
+                                       "quiet-hours-off", "show"]
     assert subcommands["relationships"] == ["graph", "story"]
     assert subcommands["memory"] == ["knowledge", "search", "show", "top"]
     assert subcommands["personae"] == ["setup"]
@@ -453,6 +454,18 @@ def test_cast_add_then_list_and_autonomy(container: Container,
         overview = cb.text(shown_)
         assert "45 s between posts" in overview and "23:00–07:00" in overview
         assert "**Fitzwilliam Darcy** — level 0" in overview
+        assert "relationship changes and alliances" in overview
+
+        member = cb.command("autonomy announcements", [opt("on", False)])
+        await cb.invoke(member)
+        assert "Manage Server" in cb.text(member) or "director" in cb.text(member)
+        off = cb.command("autonomy announcements", [opt("on", False)],
+                         permissions=MANAGE_GUILD)
+        await cb.invoke(off)
+        assert "no longer announced in" in cb.text(off)
+        shown_ = cb.command("autonomy show")
+        await cb.invoke(shown_)
+        assert "Announcements" in cb.text(shown_) and "off" in cb.text(shown_)
 
         removed = cb.command("cast remove", [opt("character", "Elizabeth")],
                              permissions=MANAGE_GUILD)

@@ -389,6 +389,19 @@ def test_a_character_with_its_own_bot_posts_as_that_bot_and_replies(
     assert env.fake.route_counts[CREATE] == 0
 
 
+def test_an_app_notice_named_like_a_dedicated_character_posts_through_the_webhook(
+        make_env: Callable[..., Env], fake_discord: FakeDiscord) -> None:
+    # A white label that happens to be a character's name: the notice is the app's own post,
+    # never the character's bot's.
+    token, _ = fake_discord.add_bot("Fitzwilliam Darcy")
+    env = make_env(discord_character_tokens={"Fitzwilliam Darcy": token})
+    env.outbox.deliver(env.message("New relationships are not tracked any more.",
+                                   name="Fitzwilliam Darcy", from_app=True))
+    [post] = env.fake.posted()
+    assert post.kind == "webhook" and post.username == "Fitzwilliam Darcy"
+    assert all(r.authorization != f"Bot {token}" for r in env.fake.requests)
+
+
 @EMBEDDED_ONLY
 def test_a_dm_without_the_characters_own_bot_is_refused_without_a_request(env: Env) -> None:
     dm = env.add_channel("dm-with-darcy")

@@ -289,6 +289,20 @@ def test_autonomy_shows_and_directors_change_it(harness: SlackHarness) -> None:
     assert autonomy_settings.autonomy_overview(
         harness.container.deps, eco, CHANNEL).quiet_hours is None
 
+    # Announcements of relationship changes: on by default, directors switch them.
+    harness.command("autonomy announce off", user=MEMBER)
+    assert "Only workspace admins" in harness.last_response()
+    harness.command("autonomy announce off", user=ADMIN)
+    assert harness.last_response() == ("Relationship changes and alliances are no longer "
+                                       "announced in this channel.")
+    assert not autonomy_settings.autonomy_overview(harness.container.deps, eco,
+                                                   CHANNEL).announces
+    assert autonomy_settings.autonomy_overview(harness.container.deps, eco, OTHER).announces
+    harness.command("autonomy", user=MEMBER)
+    assert "relationship changes not announced" in harness.last_response()
+    harness.command("autonomy announce maybe", user=ADMIN)
+    assert harness.last_response().startswith("Usage: `/personae autonomy`")
+
 
 def test_autonomy_refuses_bad_values_clearly(harness: SlackHarness) -> None:
     harness.seed_cast("Elizabeth Bennet")

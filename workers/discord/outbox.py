@@ -129,7 +129,7 @@ class DiscordOutbox:
         if not parts:
             raise DeliveryError("Nothing to post: the message is empty.")
         target = self._target(message)
-        token = self._character_token(message.character_name)
+        token = None if message.from_app else self._character_token(message.character_name)
         if token is None and target.row.settings.get("dm"):
             raise DeliveryError(
                 f"{message.character_name} has no bot token of its own "

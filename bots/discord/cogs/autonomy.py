@@ -131,6 +131,21 @@ class Autonomy(PersonaeCog, commands.GroupCog, group_name="autonomy",
         await self.call(autonomy_settings.set_quiet_hours, self.deps, eco, where, None)
         await show(interaction, f"No quiet hours in {label} any more.")
 
+    @app_commands.command(description="Announce notable relationship changes and alliances")
+    @app_commands.describe(on="Announce them (posted in the bot's name) or not",
+                           channel="Another channel than this one",
+                           everywhere="Every channel, and those set up later")
+    @director_only()
+    async def announcements(self, interaction: discord.Interaction, on: bool,
+                            channel: ChannelOption | None = None,
+                            everywhere: bool = False) -> None:
+        await begin(interaction)
+        where, label = _scope(interaction, channel, everywhere)
+        eco = await self.ecosystem_id(interaction)
+        await self.call(autonomy_settings.set_announcements, self.deps, eco, where, on)
+        await show(interaction, f"Relationship changes and alliances are "
+                                f"{'now' if on else 'no longer'} announced in {label}.")
+
     @app_commands.command(name="show",
                           description="The pace, quiet hours and autonomy in a channel")
     @app_commands.describe(channel="Another channel than this one")

@@ -12,7 +12,8 @@ __all__ = ["autonomy"]
 
 USAGE = ("Usage: `/personae autonomy` · `autonomy level NAME 0-3` · "
          "`autonomy pace SECONDS [everywhere]` · `autonomy quiet 23:00 07:00 [ZONE] "
-         "[everywhere]` · `autonomy quiet off [everywhere]`")
+         "[everywhere]` · `autonomy quiet off [everywhere]` · "
+         "`autonomy announce on|off [everywhere]`")
 EVERYWHERE = "everywhere"
 
 
@@ -48,6 +49,12 @@ def autonomy(inv: Invocation) -> None:
         service.set_quiet_hours(inv.deps, eco.id, where, quiet)
         inv.reply(f"Quiet hours {scope}: {quiet.describe()}. Characters start nothing then, "
                   "but still answer when addressed.")
+    elif action == "announce" and len(rest) == 1 and rest[0].lower() in ("on", "off"):
+        inv.require_director()
+        on = rest[0].lower() == "on"
+        service.set_announcements(inv.deps, eco.id, where, on)
+        inv.reply(f"Relationship changes and alliances are {'now' if on else 'no longer'} "
+                  f"announced {scope}.")
     else:
         raise InvalidInput(USAGE)
 
@@ -58,7 +65,8 @@ def _overview(inv: Invocation) -> str:
             else f"{view.default_pace_s:g} s (default)")
     quiet = view.quiet_hours.describe() if view.quiet_hours else "none"
     lines = [f"*#{view.channel}* — pace {pace}; quiet hours {quiet}"
-             + (" (quiet now)" if view.quiet_now else "")]
+             + (" (quiet now)" if view.quiet_now else "")
+             + ("" if view.announces else "; relationship changes not announced")]
     lines += [f"• {c.name}: autonomy {c.level}, talkativeness {c.talkativeness:.1f}"
               for c in view.characters] or ["Nobody lives here yet."]
     return "\n".join(lines)
