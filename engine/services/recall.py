@@ -94,13 +94,11 @@ def recall(
     # Ranked from the candidates' fields (in id order: nothing downstream depends on plans);
     # ``Memory`` objects are built for the winners only.
     order = rank_order(
-        now, k, weights, importance=pool.importance, last_accessed=pool.last_accessed(),
-        created=pool.created(), ids=pool.ids, relevance=pool.relevance,
+        now, k, weights, importance=pool.importance, last_accessed=pool.last_accessed,
+        created=pool.created, ids=pool.ids, relevance=pool.relevance,
         lexical=pool.lexical if lexical else None,
     )
-    best = [pool.memory(i) for i in order]
-    uow.memories.touch([m.id for m in best if m.id is not None], now)
-    for memory in best:
-        memory.last_accessed_at = now
+    # Marked as accessed now; on PostgreSQL that update also reads the winners' rows.
+    best = uow.memories.recalled(pool, order, now)
     log.debug("owner %s recalled %d of %d candidates", owner_id, len(best), len(pool))
     return best

@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from bots.console.community import ConsoleCommunity
 from engine.embedding import HashingEmbedder
-from engine.lexical import bm25_texts
+from engine.lexical import bm25_texts, query_terms
 from engine.memory import Memory, RetrievalWeights, rank
 from engine.messages import IncomingMessage
 from engine.personas import Character
@@ -412,3 +412,91 @@ def test_an_important_or_recent_memory_surfaces_without_being_similar(
     assert ask(RetrievalWeights(recency=3.0))[0].id == recent.id
     plain = ask(RetrievalWeights())
     assert all("weather" in m.text or "rain" in m.text or "fine" in m.text for m in plain[:1])
+
+
+# -- (f) recall's own reads: a spent HNSW budget, stale guesses ----------------------------------
+
+
+def test_recall_candidates_are_the_exact_nearest_when_the_hnsw_budget_is_spent(
+    container: Container,
+) -> None:
+    """Recall's gathering statement (not ``nearest``) falls back to an exact search when its
+    iterative scan comes back short, and never returns fewer nearest than asked."""
+    owners, items, centres = _many_owners(container)
+    rng = np.random.default_rng(12)
+    for budget in ("default", "spent"):
+        with container.deps.uow() as uow:
+            conn = uow.memories.conn
+            if _is_postgres(container):
+                conn.execute(text("SET LOCAL enable_sort = off"))  # only HNSW gives the order
+                if budget == "spent":
+                    conn.execute(text("SET LOCAL hnsw.max_scan_tuples = 30"))
+            for owner in (owners[0], owners[31]):
+                query = centres[3] + rng.standard_normal(DIM) * (0.3 / np.sqrt(DIM))
+                pool = uow.memories.recall_candidates(
+                    owner, list(query), nearest=12, recent=0, important=0)
+                assert sorted(pool.ids) == sorted(_exact_nearest(items, owner, query, 12)), budget
+                assert len(pool) == 12 and set(pool.relevance.tolist()) != {0.0}
+
+
+def test_recall_stays_exact_when_the_words_changed_since_the_last_recall(
+    container: Container,
+) -> None:
+    """PostgreSQL's first statement reads the rows of the lexical matches guessed from what the
+    last recall read; new memories, an archived best match and a new word must not change the
+    answer (compared with a recall that guesses nothing, with the process's caches emptied)."""
+    from engine.adapters.sql.lexical_index import POSTINGS_CACHE
+    from engine.adapters.sql.memory_store import SEEN_STATS
+
+    eco, (owner,) = _owners(container, 1)
+    embedder = HashingEmbedder()
+    rng = np.random.default_rng(8)
+
+    def memories(count: int, start: int) -> list[Memory]:
+        made = []
+        for n in range(start, start + count):
+            words = " ".join(rng.choice(WORDS, size=int(rng.integers(3, 8))))
+            body = f"Mary said: {words}"
+            when = T0 + timedelta(hours=n)
+            made.append(Memory(eco, owner, body, float(rng.uniform(1, 10)), when, when,
+                               embedding=embedder.embed([body])[0]))
+        return made
+
+    first = memories(120, 0)
+    _store(container, first)
+    # "Brighton" is in no memory until the last change.
+    query = "The officers' ball at Netherfield, the rain and the letter from Meryton or Brighton"
+    now = T0 + timedelta(days=30)
+
+    def pools() -> tuple[list[tuple[int, float, float]], list[tuple[int, float, float]]]:
+        with container.deps.uow() as uow:
+            ask = dict(vector=embedder.embed([query])[0], nearest=10, recent=4,
+                       important=4, terms=query_terms(query), lexical=10)
+            warm = uow.memories.recall_candidates(owner, **ask)  # type: ignore[arg-type]
+            SEEN_STATS.clear()
+            POSTINGS_CACHE.clear()
+            cold = uow.memories.recall_candidates(owner, **ask)  # type: ignore[arg-type]
+        return ([(i, r, x) for i, r, x in zip(warm.ids, warm.relevance, warm.lexical,
+                                              strict=True)],
+                [(i, r, x) for i, r, x in zip(cold.ids, cold.relevance, cold.lexical,
+                                              strict=True)])
+
+    for change in ("none", "more memories", "best match archived", "a new word"):
+        with container.deps.uow() as uow:  # the caches as the last recall left them
+            recall(uow, embedder, owner_id=owner, query=query, now=now, k=5,
+                   weights=RetrievalWeights())
+        if change == "more memories":
+            _store(container, memories(30, 200))
+        elif change == "best match archived":
+            with container.deps.uow() as uow:
+                best = uow.memories.lexical.scores(owner, query_terms(query))
+                uow.memories.archive([max(best, key=lambda i: (best[i], i))])
+                uow.commit()
+        elif change == "a new word":
+            body = "Mary said: the officers marched to Brighton"
+            when = T0 + timedelta(days=20)
+            _store(container, [Memory(eco, owner, body, 9.0, when, when,
+                                      embedding=embedder.embed([body])[0])])
+        warm, cold = pools()
+        assert warm == cold, change
+        assert any(x > 0 for _, _, x in warm), "the query's words select some memories"

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -52,12 +53,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from engine.adapters.sql.lexical_index import (
+    _PACKED_STAT as PACKED_STAT,
+)
+from engine.adapters.sql.lexical_index import (
     NO_MATCHES,
     PG_LEXICAL_COLUMNS,
     LexicalIndex,
-    Matches,
     TermPostings,
     decode,
+    kept_terms,
     pg_parameters,
     query_lexicon,
     text_length,
@@ -65,7 +69,7 @@ from engine.adapters.sql.lexical_index import (
 from engine.adapters.sql.memory_writes import insert_memories_pg
 from engine.adapters.sql.tables import memories, memory_sources
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
-from engine.lexical import DOC_TERM
+from engine.lexical import DOC_TERM, bm25_arrays
 from engine.memory import Memory, cosines
 
 __all__ = [
@@ -85,6 +89,10 @@ SESSION_EF_SEARCH = 60
 #: order and keeps the ``limit`` nearest by exact distance.
 OVERFETCH_MIN = 10
 OVERFETCH_MAX = 100
+#: Most (character, term) statistics ``SeenStats`` keeps (about 100 bytes each).
+SEEN_STATS_MAX = 500_000
+#: ``SeenStats.guess`` adds ``lexical // GUESS_MARGIN`` matches to the ``lexical`` best.
+GUESS_MARGIN = 10
 #: Ids per ``IN (...)`` (well under SQLite's bound-parameter limit).
 _IN_CHUNK = 500
 #: pgvector's binary ``vector`` format: dimension and an unused field (two int16) before floats.
@@ -140,32 +148,90 @@ def postgres_session_settings(dbapi_conn: Any, _record: Any) -> None:
 
 @dataclass(frozen=True)
 class RecallPool:
-    """Recall's candidates: plain driver rows (``_CANDIDATE_SQL``'s columns first) in id
-    order, with each one's cosine similarity to the query and BM25 score."""
+    """Recall's candidates in id order: the fields ranking needs, each one's cosine
+    similarity to the query and BM25 score. The rest of a memory (text, kind ...) is read only
+    for the winners (``MemoryStore.recalled``): SQLite keeps its candidates' full driver rows
+    (``_CANDIDATE_SQL``'s columns) in ``rows``; PostgreSQL reads the winners' rows with the
+    access-time update."""
 
-    rows: list[tuple[Any, ...]]
+    ids: list[int]
+    importance: list[float]
+    created: list[datetime]
+    last_accessed: list[datetime]
     relevance: np.ndarray
     lexical: np.ndarray
+    rows: list[tuple[Any, ...]] | None = None
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.ids)
 
-    @property
-    def ids(self) -> list[int]:
-        return [int(r[0]) for r in self.rows]
 
-    @property
-    def importance(self) -> list[float]:
-        return [float(r[6]) for r in self.rows]
+class SeenStats:
+    """Per database engine, character and term: the lexical statistics (document count and
+    total frequency) that recall last read, so that PostgreSQL's first statement can read the
+    rows of the query's best lexical matches as guessed from them and from the cached postings
+    (``POSTINGS_CACHE``), instead of a second statement once the statistics are back. Only a
+    guess: the matches are computed again from what that statement returns, and any the guess
+    missed are read then (a statement more, when something changed since)."""
 
-    def created(self) -> list[datetime]:
-        return [_utc(r[8]) for r in self.rows]
+    def __init__(self, max_entries: int = SEEN_STATS_MAX) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[
+            Engine, OrderedDict[tuple[int, str], tuple[int, int]]] = weakref.WeakKeyDictionary()
 
-    def last_accessed(self) -> list[datetime]:
-        return [_utc(r[9]) for r in self.rows]
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = weakref.WeakKeyDictionary()
 
-    def memory(self, index: int) -> Memory:
-        return _candidate(self.rows[index])
+    def put(self, engine: Engine, owner_id: int, lexicon: Sequence[str], stats: Any) -> None:
+        """Remember the statistics of ``lexicon`` as ``PG_LEXICAL_COLUMNS`` packs them (a term
+        without a row has none)."""
+        seen = dict.fromkeys(lexicon, (0, 0))
+        packed = np.frombuffer(bytes(stats or b""), dtype=PACKED_STAT)
+        for p, n, t in zip(packed["term"].tolist(), packed["docs"].tolist(),
+                           packed["total"].tolist(), strict=True):
+            seen[lexicon[p - 1]] = (n, t)
+        with self._lock:
+            per_engine = self._entries.setdefault(engine, OrderedDict())
+            for term, value in seen.items():
+                per_engine[(owner_id, term)] = value
+                per_engine.move_to_end((owner_id, term))
+            while len(per_engine) > self.max_entries:
+                per_engine.popitem(last=False)
+
+    def guess(self, engine: Engine, owner_id: int, lexicon: Sequence[str],
+              known: dict[str, TermPostings], lexical: int) -> list[int]:
+        """The ids of the ``lexical`` best lexical matches (and a few more, in case some are
+        not visible) if every term's statistics and every kept term's postings are at hand (at
+        whatever version); else none."""
+        if lexical <= 0:
+            return []
+        with self._lock:
+            per_engine = self._entries.get(engine)
+            if per_engine is None:
+                return []
+            seen = {t: v for t in lexicon if (v := per_engine.get((owner_id, t))) is not None}
+        if len(seen) < len(lexicon):
+            return []
+        n_docs, total = seen[DOC_TERM]
+        kept = kept_terms({t: n for t, (n, _) in seen.items()}, n_docs)
+        if not kept or n_docs <= 0 or any(t not in known for t in kept):
+            return []
+        found = [(i, known[t]) for i, t in enumerate(kept) if len(known[t].ids)]
+        if not found:
+            return []
+        ids, scores = bm25_arrays(
+            np.concatenate([np.full(len(p.ids), i, dtype=np.int64) for i, p in found]),
+            np.concatenate([p.ids for _, p in found]),
+            np.concatenate([p.tf for _, p in found]),
+            np.concatenate([p.length for _, p in found]),
+            len(kept), n_docs, total / n_docs)
+        return _best_matches(ids, scores, lexical)[: lexical + max(1, lexical // GUESS_MARGIN)]
+
+
+#: The process's lexical statistics as last read by recall.
+SEEN_STATS = SeenStats()
 
 
 class MemoryStore:
@@ -238,48 +304,38 @@ class MemoryStore:
         """The union of ``nearest``, the ``lexical`` best BM25 matches of ``terms``,
         ``recent_for`` and ``most_important``, read at once.
 
-        Returns the candidates in id order (``RecallPool``: their fields, from which recall
-        ranks them and builds ``Memory`` objects, without ``embedding``, for the winners only),
+        Returns the candidates in id order (``RecallPool``: the fields recall ranks them by),
         each with its cosine similarity to ``vector`` (0 without a vector or an embedding) and
         its BM25 score for ``terms`` over all the owner's memories (0 when it shares none).
         Similarities are computed from the stored float32 values with ``engine.memory.cosines``
         over the candidates in id order, so the same candidates give bit-for-bit the same
-        scores on every backend.
+        scores on every backend. ``recalled`` then gives the winners as ``Memory`` objects.
 
-        Two statements on either backend (recall's hot path: plain SQL through the driver,
-        no statement building). PostgreSQL: one for the ids (the nearest through HNSW, the
-        lexical statistics and postings, the most recent and the most important), one for the
-        candidates' rows. SQLite: the nearest from the vector cache (whose version is one
-        statement), the lexical index (two), and one for the rows with the most recent and
-        the most important.
+        Recall's hot path is plain SQL through the driver (no statement building).
+        PostgreSQL: one statement (``_PG_GATHER``) for the nearest through HNSW, the most
+        recent, the most important and the lexical statistics and postings, with the ranking
+        fields and vectors of all but the lexical matches packed into two binary strings; a
+        second one only for lexical matches not read yet (``_PG_RECORDS``). SQLite: the
+        nearest from the vector cache (whose version is one statement), the lexical index
+        (two), and one for the rows with the most recent and the most important.
         """
         query = np.asarray(vector, dtype=np.float64) if vector is not None else None
         searching = query is not None and nearest > 0 and bool(query.any())
         wanted = [t for t in dict.fromkeys(terms) if t != DOC_TERM]
-        postgres = self.conn.dialect.name == "postgresql"
-        entry: OwnerVectors | None = None
-        sides: tuple[set[int], int, int]
-        if postgres:
-            near, (lex_ids, lex_scores), side_ids = self._gather_pg(
+        if self.conn.dialect.name == "postgresql":
+            return self._recall_candidates_pg(
                 owner_id, query if searching else None, nearest, recent, important, wanted,
-                before)
-            sides = (side_ids, 0, 0)
-        else:
-            if query is not None:
-                entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
-            near = (self._nearest_ids_exact(owner_id, query, nearest, before, entry)
-                    if searching and query is not None else [])
-            lex_ids, lex_scores = self.lexical.matches(owner_id, wanted) if wanted else NO_MATCHES
-            sides = (set(), max(0, recent), max(0, important))
-        # The best lexical matches, visible or not: over-fetched, so that archived or too
-        # recent ones (filtered out when the rows are read) do not leave the list short.
-        matches: list[int] = []
-        if lexical and len(lex_ids):
-            order = np.lexsort((-lex_ids, -lex_scores))[: 2 * lexical]
-            matches = lex_ids[order].tolist()
+                lexical, before)
+        entry: OwnerVectors | None = None
+        if query is not None:
+            entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
+        near = (self._nearest_ids_exact(owner_id, query, nearest, before, entry)
+                if searching and query is not None else [])
+        lex_ids, lex_scores = self.lexical.matches(owner_id, wanted) if wanted else NO_MATCHES
+        matches = _best_matches(lex_ids, lex_scores, lexical)
         ids = set(near)
         rows = self._read_candidates(sorted(ids.union(matches)), owner_id, before,
-                                     vectors=postgres and query is not None, sides=sides)
+                                     recent=max(0, recent), important=max(0, important))
         ids.update(r[0] for r in rows if r[-1])
         if matches:
             read = {r[0] for r in rows}
@@ -287,36 +343,59 @@ class MemoryStore:
             rows = [r for r in rows if r[0] in keep]
         similarity = np.zeros(len(rows))
         if entry is not None and query is not None and rows:
-            # SQLite: the vectors are in the process's cache (the same stored float32 values).
+            # The vectors are in the process's cache (the same stored float32 values).
             at = entry.rows_of([r[0] for r in rows])
             present = np.nonzero(at >= 0)[0]
             if len(present):
                 similarity[present] = cosines(entry.matrix[at[present]], query)
-        elif query is not None:
-            width = 4 * len(query)
-            with_vector = [i for i, r in enumerate(rows)
-                           if r[-2] is not None and self._width(r[-2]) == width]
-            if with_vector:
-                matrix = np.stack([self._vector(rows[i][-2]) for i in with_vector])
-                similarity[with_vector] = cosines(matrix, query)
-        bm25 = np.zeros(len(rows))
-        if len(lex_ids) and rows:
-            wanted_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            pos = np.clip(np.searchsorted(lex_ids, wanted_ids), 0, len(lex_ids) - 1)
-            hit = lex_ids[pos] == wanted_ids
-            bm25[hit] = lex_scores[pos[hit]]
-        return RecallPool(rows, similarity, bm25)
+        ids_list = [int(r[0]) for r in rows]
+        return RecallPool(
+            ids_list, [float(r[6]) for r in rows], [_utc(r[8]) for r in rows],
+            [_utc(r[9]) for r in rows], similarity,
+            _scores_of(ids_list, lex_ids, lex_scores), rows)
 
-    def _gather_pg(
+    def recalled(self, pool: RecallPool, positions: Sequence[int], when: datetime
+                 ) -> list[Memory]:
+        """The candidates at ``positions`` (recall's winners, best first) as ``Memory``
+        objects (without ``embedding``), marked as accessed at ``when``.
+
+        PostgreSQL: one statement, the access-time update returning the winners' rows (a
+        winner deleted meanwhile is left out). SQLite: built from the candidates' rows, then
+        ``touch``."""
+        ids = [pool.ids[i] for i in positions]
+        if not ids:
+            return []
+        if pool.rows is not None:
+            best = [_candidate(pool.rows[i]) for i in positions]
+            self.touch(ids, when)
+        else:
+            result = self.conn.exec_driver_sql(
+                "UPDATE memories SET last_accessed_at = %(when)s "
+                f"WHERE id = ANY(%(ids)s::bigint[]) RETURNING {_CANDIDATE_SQL}",
+                {"when": when, "ids": ids})
+            try:
+                by_id = {int(r[0]): r for r in result.cursor.fetchall()}
+            finally:
+                result.close()
+            best = [_candidate(by_id[i]) for i in ids if i in by_id]
+        for memory in best:
+            memory.last_accessed_at = when
+        return best
+
+    def _recall_candidates_pg(
         self, owner_id: int, query: np.ndarray | None, nearest: int, recent: int,
-        important: int, wanted: Sequence[str], before: datetime | None,
-    ) -> tuple[list[int], Matches, set[int]]:
-        """PostgreSQL, one round trip: the nearest ids (HNSW, see ``_nearest_ids_pg``), the
-        lexical matches, and the ids of the most recent and the most important."""
+        important: int, wanted: Sequence[str], lexical: int, before: datetime | None,
+    ) -> RecallPool:
+        """PostgreSQL: ``_PG_GATHER`` (one round trip), then ``_PG_RECORDS`` for whatever
+        candidate it could not know of (the lexical matches, computed here from its
+        statistics and postings; the exact nearest when the HNSW scan came back short)."""
         visible = "owner_id = %(owner)s AND archived IS false" + (
             " AND created_at < %(before)s" if before is not None else "")
-        params: dict[str, Any] = {"owner": owner_id, "before": before}
-        columns: list[str] = []
+        by_id = "m.owner_id + 0 = %(owner)s AND m.archived IS false" + (
+            " AND m.created_at < %(before)s" if before is not None else "")
+        params: dict[str, Any] = {
+            "owner": owner_id, "before": before, "recent": max(0, recent),
+            "important": max(0, important), "vectors": query is not None, "nearest": 0}
         fetch = 0
         if query is not None:
             ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, nearest))
@@ -324,47 +403,75 @@ class MemoryStore:
                 self.conn.exec_driver_sql("SELECT set_config('hnsw.ef_search', %(ef)s, true)",
                                           {"ef": str(ef_search)})
             fetch = nearest + min(OVERFETCH_MAX, max(nearest, OVERFETCH_MIN))
-            params.update(vec=self._pg_vector(query), fetch=fetch)
-            columns.append(
-                "(SELECT string_agg(int8send(n.id) || float8send(n.d), ''::bytea) FROM ("
-                "SELECT id, embedding <=> %(vec)s::vector AS d FROM memories "
-                f"WHERE {visible} AND embedding IS NOT NULL ORDER BY d LIMIT %(fetch)s) AS n)")
+            params.update(vec=self._pg_vector(query), fetch=fetch, nearest=nearest)
+            near_sql = _PG_NEAR.format(visible=visible)
+            count_sql = "(SELECT count(*) FROM near)"
         else:
-            columns.append("NULL::bytea")
+            near_sql = "near AS (SELECT NULL::bigint AS id, 0::float8 AS d WHERE false), "
+            count_sql = "0::int8"
+        engine = self.conn.engine
         lexicon = query_lexicon(wanted) if wanted else []
         known: dict[str, TermPostings] = {}
+        guess: list[int] = []
         if lexicon:
-            lexical_params, known = pg_parameters(self.conn.engine, owner_id, lexicon)
+            lexical_params, known = pg_parameters(engine, owner_id, lexicon)
             params.update(lexical_params)
-            columns.append(PG_LEXICAL_COLUMNS)
+            lexical_sql = PG_LEXICAL_COLUMNS
+            guess = SEEN_STATS.guess(engine, owner_id, lexicon, known, lexical)
         else:
-            columns.append("NULL::bytea, NULL::bytea")
-        for limit, order, name in ((recent, "created_at DESC, id DESC", "recent"),
-                                   (important, "importance DESC, created_at DESC, id DESC",
-                                    "important")):
-            params[name] = max(0, limit)
-            columns.append(f"ARRAY(SELECT id FROM memories WHERE {visible} "
-                           f"ORDER BY {order} LIMIT %({name})s)")
-        result = self.conn.exec_driver_sql("SELECT " + ", ".join(columns), params,
-                                           execution_options=_binary_results(self.conn))
-        try:
-            first = result.cursor.fetchone()
-        finally:
-            result.close()
-        assert first is not None  # a SELECT without FROM: always one row
-        near_raw, stats, postings, recent_ids, important_ids = first
-        near: list[int] = []
+            lexical_sql = "NULL::bytea, NULL::bytea"
+        params["guess"] = guess
+        sql = _PG_GATHER.format(near=near_sql, count=count_sql, visible=visible, by_id=by_id,
+                                lexical=lexical_sql, record=_pg_record("r.role::int2"),
+                                vector=_PG_VECTOR)
+        first = self._one_row(sql, params)
+        found, heads, vectors, stats, postings = first
+        records = _Records.decode(heads, vectors)
+        near: set[int] = set()
         if query is not None:
-            found = np.frombuffer(bytes(near_raw or b""), dtype=_PACKED_NEAREST)
-            pairs = list(zip(found["id"].tolist(), found["d"].tolist(), strict=True))
-            if len(pairs) < fetch:
+            if int(found) < fetch:
                 # Short: the owner has fewer rows, or the iterative scan spent its budget.
                 pairs = self._nearest_exact_pg(params, visible, nearest)
-            pairs.sort(key=lambda p: (p[1], -p[0]))
-            near = [int(i) for i, _ in pairs[:nearest]]
-        lex = (decode(self.conn.engine, owner_id, lexicon, known, stats, postings) if lexicon
-               else NO_MATCHES)
-        return near, lex, {int(i) for i in (*recent_ids, *important_ids)}
+                near = {i for i, _ in pairs}
+            else:
+                near = set(records.ids[(records.role & _NEAR) != 0].tolist())
+        lex_ids, lex_scores = NO_MATCHES
+        if lexicon:
+            lex_ids, lex_scores = decode(engine, owner_id, lexicon, known, stats, postings)
+            SEEN_STATS.put(engine, owner_id, lexicon, stats)
+        matches = _best_matches(lex_ids, lex_scores, lexical)
+        have = set(records.ids.tolist())
+        missing = sorted(near.difference(have).union(
+            _unread_matches(matches, have, have.union(guess), lexical)))
+        if missing:
+            more = self._one_row(_PG_RECORDS.format(by_id=by_id, record=_pg_record("0::int2"),
+                                                    vector=_PG_VECTOR),
+                                 {**params, "ids": missing})
+            records = records.plus(_Records.decode(*more))
+            have = set(records.ids.tolist())
+        keep = near.union(records.ids[(records.role & _SIDE) != 0].tolist())
+        keep.update([i for i in matches if i in have][:lexical])
+        records = records.only(keep)
+        similarity = np.zeros(len(records))
+        if query is not None and len(records):
+            with_vector = np.nonzero(records.dims == len(query))[0]
+            if len(with_vector):
+                similarity[with_vector] = cosines(records.matrix(with_vector), query)
+        ids = records.ids.tolist()
+        return RecallPool(ids, records.importance.tolist(), _pg_times(records.created),
+                          _pg_times(records.accessed), similarity,
+                          _scores_of(ids, lex_ids, lex_scores))
+
+    def _one_row(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        """The one row of a recall statement, received in binary."""
+        result = self.conn.exec_driver_sql(sql, params,
+                                           execution_options=_binary_results(self.conn))
+        try:
+            row = result.cursor.fetchone()
+        finally:
+            result.close()
+        assert row is not None  # an aggregate without GROUP BY: always one row
+        return tuple(row)
 
     def _nearest_exact_pg(
         self, params: dict[str, Any], visible: str, limit: int
@@ -380,62 +487,42 @@ class MemoryStore:
             result.close()
 
     def _read_candidates(
-        self, ids: Sequence[int], owner_id: int, before: datetime | None, *, vectors: bool,
-        sides: tuple[set[int], int, int],
+        self, ids: Sequence[int], owner_id: int, before: datetime | None, *, recent: int,
+        important: int,
     ) -> list[tuple[Any, ...]]:
-        """Plain driver tuples in id order: ``_CANDIDATE_SQL``'s columns, the raw vector (or
-        None) and whether the row is a side one (most recent or most important). ``sides``:
-        the side ids already known (PostgreSQL), or how many of the most recent and of the
-        most important to read in the same statement (SQLite). Rows are looked up by primary
-        key: ``owner_id + 0`` keeps the planners off the owner's index (with it SQLite scans
-        all the owner's rows)."""
-        side_ids, recent, important = sides
-        postgres = self.conn.dialect.name == "postgresql"
-        raw = ("vector_send(embedding)" if vectors else "NULL") if postgres else "NULL"
-        if postgres:
-            wanted = sorted(set(ids).union(side_ids))
-            if not wanted:
-                return []
-            where = "owner_id + 0 = %(owner)s AND archived IS false" + (
-                " AND created_at < %(before)s" if before is not None else "")
-            result = self.conn.exec_driver_sql(
-                f"SELECT {_CANDIDATE_SQL}, {raw} FROM memories "
-                f"WHERE id = ANY(%(ids)s::bigint[]) AND {where}",
-                {"ids": wanted, "owner": owner_id, "before": before},
-                execution_options=_binary_results(self.conn))
-            try:
-                fetched = result.cursor.fetchall()
-            finally:
-                result.close()
-            rows = [(*r, r[0] in side_ids) for r in fetched]
-        else:
-            stamp = self._sqlite_time(before) if before is not None else None
-            by_id = "owner_id + 0 = ? AND archived = 0" + (
-                " AND created_at < ?" if stamp is not None else "")
-            own = "owner_id = ? AND archived = 0" + (
-                " AND created_at < ?" if stamp is not None else "")
-            extra = (stamp,) if stamp is not None else ()
-            parts: list[str] = []
-            args: list[Any] = []
-            if ids:
-                parts.append(f"SELECT {_CANDIDATE_SQL}, {raw}, 0 FROM memories "
-                             f"WHERE id IN ({','.join(str(int(i)) for i in ids)}) AND {by_id}")
-                args += [owner_id, *extra]
-            for limit, order in ((recent, "created_at DESC, id DESC"),
-                                 (important, "importance DESC, created_at DESC, id DESC")):
-                if limit > 0:
-                    parts.append(
-                        f"SELECT {_CANDIDATE_SQL}, {raw}, 1 FROM memories WHERE id IN ("
-                        f"SELECT id FROM memories WHERE {own} ORDER BY {order} LIMIT ?) "
-                        f"AND {by_id}")
-                    args += [owner_id, *extra, limit, owner_id, *extra]
-            if not parts:
-                return []
-            result = self.conn.exec_driver_sql(" UNION ALL ".join(parts), tuple(args))
-            try:
-                rows = list(result.cursor.fetchall())
-            finally:
-                result.close()
+        """SQLite: plain driver tuples in id order: ``_CANDIDATE_SQL``'s columns, a NULL (where
+        PostgreSQL once read the vector) and whether the row is a side one (most recent or
+        most important), read in one statement with the ``recent`` most recent and the
+        ``important`` most important. Rows are looked up by primary key: ``owner_id + 0``
+        keeps the planner off the owner's index (with it SQLite scans all the owner's
+        rows)."""
+        stamp = self._sqlite_time(before) if before is not None else None
+        by_id = "owner_id + 0 = ? AND archived = 0" + (
+            " AND created_at < ?" if stamp is not None else "")
+        own = "owner_id = ? AND archived = 0" + (
+            " AND created_at < ?" if stamp is not None else "")
+        extra = (stamp,) if stamp is not None else ()
+        parts: list[str] = []
+        args: list[Any] = []
+        if ids:
+            parts.append(f"SELECT {_CANDIDATE_SQL}, NULL, 0 FROM memories "
+                         f"WHERE id IN ({','.join(str(int(i)) for i in ids)}) AND {by_id}")
+            args += [owner_id, *extra]
+        for limit, order in ((recent, "created_at DESC, id DESC"),
+                             (important, "importance DESC, created_at DESC, id DESC")):
+            if limit > 0:
+                parts.append(
+                    f"SELECT {_CANDIDATE_SQL}, NULL, 1 FROM memories WHERE id IN ("
+                    f"SELECT id FROM memories WHERE {own} ORDER BY {order} LIMIT ?) "
+                    f"AND {by_id}")
+                args += [owner_id, *extra, limit, owner_id, *extra]
+        if not parts:
+            return []
+        result = self.conn.exec_driver_sql(" UNION ALL ".join(parts), tuple(args))
+        try:
+            rows = list(result.cursor.fetchall())
+        finally:
+            result.close()
         unique: dict[int, tuple[Any, ...]] = {}
         for row in rows:  # a side row may come again as a candidate: it stays a side row
             if int(row[0]) not in unique or not unique[int(row[0])][-1]:
@@ -656,11 +743,6 @@ class MemoryStore:
             )
         return np.frombuffer(bytes(raw), dtype=np.float32)  # Embedding's SQLite storage
 
-    def _width(self, raw: Any) -> int:
-        """Bytes of float32 data in a raw vector."""
-        extra = _VECTOR_HEADER if self.conn.dialect.name == "postgresql" else 0
-        return len(raw) - extra
-
     def _memory_fast(
         self, row: Any, vector: np.ndarray | None = None, *, with_embedding: bool = True
     ) -> Memory:
@@ -686,8 +768,141 @@ _CANDIDATE_COLUMNS = (
 #: The same, as plain SQL (recall's hot path).
 _CANDIDATE_SQL = ("id, ecosystem_id, owner_id, channel_id, kind, text, importance, "
                   "emotional_tone, created_at, last_accessed_at")
-#: PostgreSQL's packed nearest ids and distances (``_gather_pg``).
-_PACKED_NEAREST = np.dtype([("id", ">i8"), ("d", ">f8")])
+#: PostgreSQL's recall statements. ``_PG_NEAR``: the HNSW scan, in relaxed order, of a few
+#: more rows than wanted (``fetch``); ``_PG_GATHER`` keeps its ``nearest`` nearest (by the
+#: distance it computed, ties to the larger id: ``d + 0``, because the planner takes the
+#: scan's output for sorted by ``d``, which a relaxed order is not, and would only sort ties),
+#: adds the most recent and the most important,
+#: and packs their ranking fields and vectors (``_pg_record`` and ``_PG_VECTOR``, in id order)
+#: beside the lexical statistics and postings (``PG_LEXICAL_COLUMNS``): one round trip.
+#: ``_PG_RECORDS`` packs the same for given ids (lexical matches, or the exact nearest after
+#: a short scan).
+_PG_NEAR = (
+    "near AS MATERIALIZED (SELECT id, embedding <=> %(vec)s::vector AS d FROM memories "
+    "WHERE {visible} AND embedding IS NOT NULL ORDER BY d LIMIT %(fetch)s), ")
+_PG_GATHER = """WITH {near}
+picked AS (
+    SELECT id, 1 AS role FROM (SELECT id FROM near ORDER BY d + 0, id DESC LIMIT %(nearest)s) AS n
+    UNION ALL SELECT id, 2 FROM (SELECT id FROM memories WHERE {visible}
+        ORDER BY created_at DESC, id DESC LIMIT %(recent)s) AS r
+    UNION ALL SELECT id, 2 FROM (SELECT id FROM memories WHERE {visible}
+        ORDER BY importance DESC, created_at DESC, id DESC LIMIT %(important)s) AS i
+    UNION ALL SELECT id, 0 FROM unnest(%(guess)s::bigint[]) AS g(id)),
+roles AS (SELECT id, bit_or(role) AS role FROM picked GROUP BY id)
+SELECT {count}, c.heads, c.vectors, {lexical}
+FROM (SELECT string_agg({record}, ''::bytea) AS heads,
+             string_agg({vector}, ''::bytea) AS vectors
+      FROM roles AS r JOIN memories AS m ON m.id = r.id WHERE {by_id}) AS c"""
+_PG_RECORDS = """SELECT string_agg({record}, ''::bytea), string_agg({vector}, ''::bytea)
+FROM memories AS m WHERE m.id = ANY(%(ids)s::bigint[]) AND {by_id}"""
+
+
+def _pg_record(role: str) -> str:
+    """One candidate's packed ranking fields (``_PG_HEAD``); times as PostgreSQL sends them
+    (microseconds since 2000-01-01 UTC)."""
+    return ("int8send(m.id) || int2send(" + role + ") || float8send(m.importance) || "
+            "timestamptz_send(m.created_at) || timestamptz_send(m.last_accessed_at) || "
+            "int4send(CASE WHEN %(vectors)s THEN coalesce(vector_dims(m.embedding), 0) "
+            "ELSE 0 END)")
+
+
+#: A candidate's stored vector (float32s, big-endian, after ``vector_send``'s header).
+_PG_VECTOR = "CASE WHEN %(vectors)s THEN substring(vector_send(m.embedding) from 5) END"
+_PG_HEAD = np.dtype([("id", ">i8"), ("role", ">i2"), ("importance", ">f8"), ("created", ">i8"),
+                     ("accessed", ">i8"), ("dims", ">i4")])
+#: Roles in ``_PG_GATHER``: among the nearest, among the most recent or most important.
+_NEAR, _SIDE = 1, 2
+_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Records:
+    """PostgreSQL's packed candidates: fields as arrays, vectors as one float32 array
+    (``start``: where each candidate's vector begins in it)."""
+
+    ids: np.ndarray
+    role: np.ndarray
+    importance: np.ndarray
+    created: np.ndarray
+    accessed: np.ndarray
+    dims: np.ndarray
+    start: np.ndarray
+    flat: np.ndarray
+
+    @staticmethod
+    def decode(heads: bytes | None, vectors: bytes | None) -> _Records:
+        head = np.frombuffer(bytes(heads or b""), dtype=_PG_HEAD)
+        dims = head["dims"].astype(np.int64)
+        start = np.cumsum(dims) - dims
+        flat = np.frombuffer(bytes(vectors or b""), dtype=">f4").astype(np.float32)
+        return _Records(head["id"].astype(np.int64), head["role"].astype(np.int64),
+                        head["importance"].astype(np.float64), head["created"].astype(np.int64),
+                        head["accessed"].astype(np.int64), dims, start, flat)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def plus(self, other: _Records) -> _Records:
+        return _Records(*(np.concatenate((a, b)) for a, b in (
+            (self.ids, other.ids), (self.role, other.role),
+            (self.importance, other.importance), (self.created, other.created),
+            (self.accessed, other.accessed), (self.dims, other.dims),
+            (self.start, other.start + len(self.flat)), (self.flat, other.flat))))
+
+    def only(self, keep: set[int]) -> _Records:
+        """The records whose id is in ``keep``, in id order (one each)."""
+        ids, first = np.unique(self.ids, return_index=True)
+        chosen = first[np.isin(ids, np.fromiter(keep, dtype=np.int64, count=len(keep)))]
+        return _Records(self.ids[chosen], self.role[chosen], self.importance[chosen],
+                        self.created[chosen], self.accessed[chosen], self.dims[chosen],
+                        self.start[chosen], self.flat)
+
+    def matrix(self, rows: np.ndarray) -> np.ndarray:
+        """The vectors of ``rows`` (all of one dimension), one per line."""
+        width = int(self.dims[rows[0]])
+        return self.flat[self.start[rows][:, None] + np.arange(width)]
+
+
+def _pg_times(micros: np.ndarray) -> list[datetime]:
+    """PostgreSQL's binary times (microseconds since 2000-01-01 UTC) as aware datetimes."""
+    return [_PG_EPOCH + timedelta(microseconds=v) for v in micros.tolist()]
+
+
+def _best_matches(lex_ids: np.ndarray, lex_scores: np.ndarray, lexical: int) -> list[int]:
+    """The ids of the best lexical matches (ties: larger id), visible or not: twice
+    ``lexical``, so that archived or too recent ones, filtered out when the candidates are
+    read, do not leave the list short."""
+    if not lexical or not len(lex_ids):
+        return []
+    order = np.lexsort((-lex_ids, -lex_scores))[: 2 * lexical]
+    return [int(i) for i in lex_ids[order].tolist()]
+
+
+def _unread_matches(matches: Sequence[int], have: set[int], asked: set[int], lexical: int
+                    ) -> list[int]:
+    """What to read of ``matches`` (best first) to know their first ``lexical`` visible ones:
+    nothing if every match before the ``lexical``-th one read (``have``) was asked for (an
+    asked match not read is not visible); else every one not asked for yet."""
+    seen = 0
+    for at, memory_id in enumerate(matches):
+        if memory_id in have:
+            seen += 1
+            if seen >= lexical:
+                return []
+        elif memory_id not in asked:
+            return [i for i in matches[at:] if i not in asked]
+    return []
+
+
+def _scores_of(ids: list[int], lex_ids: np.ndarray, lex_scores: np.ndarray) -> np.ndarray:
+    """The BM25 score of each of ``ids`` (``lex_ids`` ascending; 0 where absent)."""
+    bm25 = np.zeros(len(ids))
+    if len(lex_ids) and ids:
+        wanted = np.asarray(ids, dtype=np.int64)
+        pos = np.clip(np.searchsorted(lex_ids, wanted), 0, len(lex_ids) - 1)
+        hit = lex_ids[pos] == wanted
+        bm25[hit] = lex_scores[pos[hit]]
+    return bm25
 
 
 def _utc(value: Any) -> datetime:
