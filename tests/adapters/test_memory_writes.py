@@ -87,6 +87,15 @@ def test_rows_sources_postings_and_statistics(
                     else memory.created_at.replace(tzinfo=UTC))
         assert created == expected
     assert sources == sorted([(ids[0], e1), (ids[0], e2), (ids[1], e1)])
+    # Stored exactly as SQLAlchemy stores them (SQLite keeps datetimes as text).
+    with database.engine.begin() as conn:
+        other = conn.execute(memories.insert().values(
+            ecosystem_id=eco, owner_id=lydia, text="x", importance=1.0, archived=False,
+            created_at=naive, last_accessed_at=T0).returning(memories.c.id)).scalar_one()
+        raw = {r[0]: r[1:] for r in conn.exec_driver_sql(
+            "SELECT id, created_at, last_accessed_at, archived FROM memories")}
+    assert raw[ids[2]][0] == raw[other][0] and raw[ids[0]][1] == raw[other][1]
+    assert raw[ids[0]][2] == raw[other][2]
     reference, lengths = term_rows([(m.id or 0, m.owner_id, m.text) for m in batch])
     assert postings == sorted((r["memory_id"], r["term"], r["owner_id"], r["tf"], r["doc_len"])
                               for r in reference)

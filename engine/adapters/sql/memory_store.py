@@ -66,7 +66,7 @@ from engine.adapters.sql.lexical_index import (
     query_lexicon,
     text_length,
 )
-from engine.adapters.sql.memory_writes import insert_memories_pg
+from engine.adapters.sql.memory_writes import insert_memories_pg, insert_memories_sqlite
 from engine.adapters.sql.tables import memories, memory_sources
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
 from engine.lexical import DOC_TERM, bm25_arrays
@@ -102,13 +102,10 @@ _VECTOR_HEADER = 4
 _NEWEST = (memories.c.created_at.desc(), memories.c.id.desc())
 _WEIGHTIEST = (memories.c.importance.desc(), memories.c.created_at.desc(), memories.c.id.desc())
 
-# One statement for a whole batch of witnesses (SQLAlchemy "insertmanyvalues"). On PostgreSQL
-# ``sort_by_parameter_order`` returns the ids in the order of the rows, still in one statement.
-# On SQLite that option falls back to one statement per row; instead, the ids are sorted:
-# SQLite gives each row of an INSERT the next larger rowid, in VALUES order, and this
-# transaction holds the database's write lock, but RETURNING's row order is not promised.
+# Memories with embeddings on PostgreSQL (SQLAlchemy "insertmanyvalues", one statement):
+# ``sort_by_parameter_order`` returns the ids in the order of the rows. Other new memories go
+# through ``memory_writes``.
 _INSERT_ORDERED = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
-_INSERT_BATCH = memories.insert().returning(memories.c.id)
 
 
 BINARY_FORMAT = Format.BINARY
@@ -242,18 +239,29 @@ class MemoryStore:
     def add_many(self, items: Sequence[Memory]) -> None:
         """Insert memories and index their words; sets each ``Memory.id``.
 
-        On PostgreSQL, memories without embeddings (the per-message path) go in one statement
-        with their sources and index terms (``memory_writes``); otherwise one executemany
-        returning their ids (lengths included), one for all their sources and one for their
-        index terms."""
+        Few statements, plain SQL through the driver (``memory_writes``: the per-message path,
+        every witness of an event remembers it). PostgreSQL: memories without embeddings go in
+        one statement with their sources and index terms; with embeddings, one multi-row
+        insert returning their ids (lengths included), one for their sources and one for
+        their index terms. SQLite: one multi-row insert, one for the sources, then the index.
+        """
         if not items:
             return
-        if self.conn.dialect.name == "postgresql" and all(m.embedding is None for m in items):
-            # The per-message path: rows, sources and index terms in one statement.
-            for memory, memory_id in zip(items, insert_memories_pg(self.conn, items),
-                                         strict=True):
-                memory.id = memory_id
-            return
+        if self.conn.dialect.name == "postgresql":
+            if all(m.embedding is None for m in items):
+                ids = insert_memories_pg(self.conn, items)  # index terms included
+                for memory, memory_id in zip(items, ids, strict=True):
+                    memory.id = memory_id
+                return
+            ids = self._insert_with_embeddings(items)
+        else:
+            ids = insert_memories_sqlite(self.conn, items, [text_length(m.text) for m in items])
+        for memory, memory_id in zip(items, ids, strict=True):
+            memory.id = memory_id
+        self.lexical.add([(m.id or 0, m.owner_id, m.text) for m in items], lengths_stored=True)
+
+    def _insert_with_embeddings(self, items: Sequence[Memory]) -> list[int]:
+        """PostgreSQL: rows (with their vectors) and sources; their ids in the order given."""
         rows = [
             {
                 "ecosystem_id": m.ecosystem_id, "owner_id": m.owner_id,
@@ -265,17 +273,12 @@ class MemoryStore:
             }
             for m in items
         ]
-        if self.conn.dialect.name == "sqlite":
-            ids = sorted(self.conn.execute(_INSERT_BATCH, rows).scalars().all())
-        else:
-            ids = list(self.conn.execute(_INSERT_ORDERED, rows).scalars().all())
-        sources: list[dict[str, int]] = []
-        for memory, memory_id in zip(items, ids, strict=True):
-            memory.id = int(memory_id)
-            sources.extend({"memory_id": memory.id, "event_id": e} for e in memory.source_event_ids)
+        ids = [int(i) for i in self.conn.execute(_INSERT_ORDERED, rows).scalars().all()]
+        sources = [{"memory_id": memory_id, "event_id": e}
+                   for m, memory_id in zip(items, ids, strict=True) for e in m.source_event_ids]
         if sources:
             self.conn.execute(memory_sources.insert(), sources)
-        self.lexical.add([(m.id or 0, m.owner_id, m.text) for m in items], lengths_stored=True)
+        return ids
 
     def recent_for(
         self, owner_id: int, limit: int, *, before: datetime | None = None
