@@ -26,6 +26,7 @@ __all__ = [
     "approx_tokens",
     "within_budget",
     "observation_text",
+    "observation_body",
     "rank",
     "rank_order",
     "cosine",
@@ -135,11 +136,17 @@ def importance_of(act: Act | None, sentiment: float, addressed_to_owner: bool) -
     return max(1.0, min(10.0, score))
 
 
-def observation_text(author: str, text: str, target: str | None) -> str:
-    """What a witness remembers of a message (clipped; the event log keeps it whole)."""
+def observation_body(text: str) -> str:
+    """The words of a message as a witness remembers them (spaces folded, clipped)."""
     body = " ".join(text.split())
     if len(body) > MEMORY_TEXT_LIMIT:
         body = body[: MEMORY_TEXT_LIMIT - 1].rstrip() + "…"
+    return body
+
+
+def observation_text(author: str, text: str, target: str | None) -> str:
+    """What a witness remembers of a message (clipped; the event log keeps it whole)."""
+    body = observation_body(text)
     if target:
         return f"{author} said to {target}: {body}"
     return f"{author} said: {body}"
