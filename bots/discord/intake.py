@@ -13,6 +13,11 @@ bot takes its DMs, ``bots.discord.dedicated``):
    character's post addresses it) and ``ingest`` runs in a thread, off the gateway loop; the
    render is queued for the workers.
 
+A member who deletes a message in a channel the engine knows has it forgotten (with what
+came only from it: ``forgetting.forget_messages``); one who edits it has it remembered in the
+new words (``forgetting.amend_message``). Both go through the channel's lock, after the
+message itself.
+
 Gateway RESUME replays and duplicated MESSAGE_CREATEs are harmless: ``ingest`` is idempotent
 on the message id. Engine errors never crash the bot: a bad message (``InvalidInput``) is
 logged and skipped; when the database or Redis is away the message is logged and kept for a
@@ -40,6 +45,7 @@ from bots.discord.incoming import (
 from bots.discord.pending import TRANSIENT, PendingMessages
 from engine.errors import InvalidInput
 from engine.messages import IncomingMessage
+from engine.services.forgetting import amend_message, forget_messages
 from engine.services.ingest import IngestResult, ingest
 
 if TYPE_CHECKING:
@@ -87,6 +93,66 @@ class Intake(commands.Cog):
         if submission is None:
             return
         await self.deliver(submission)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self._forget(payload.guild_id, payload.channel_id, [payload.message_id])
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent
+                                         ) -> None:
+        await self._forget(payload.guild_id, payload.channel_id, sorted(payload.message_ids))
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        content = payload.data.get("content")
+        if payload.guild_id is None or not isinstance(content, str):
+            return  # an embed unfurled, a pin: the words did not change
+        space_id, channel_id = str(payload.guild_id), str(payload.channel_id)
+        if not await self._known(space_id, channel_id):
+            return
+        try:
+            async with self._locks.setdefault(channel_id, asyncio.Lock()):
+                changed = await self.bot.run_engine(
+                    amend_message, self.bot.deps, "discord", space_id, channel_id,
+                    str(payload.message_id), content)
+        except InvalidInput as exc:
+            log.warning("edit of message %s refused: %s", payload.message_id, exc)
+            self._count("edit_refused")
+            return
+        except Exception:  # noqa: BLE001 - an edit must never take the bot down
+            log.exception("edit of message %s in channel %s not applied", payload.message_id,
+                          channel_id)
+            self._count("edit_failed")
+            return
+        self._count("edited" if changed else "edit_nothing")
+
+    async def _known(self, space_id: str, channel_id: str) -> bool:
+        try:
+            snapshot = await self.bot.cast_index.current()
+        except TRANSIENT as exc:
+            log.error("channel %s not checked: the engine is unavailable (%s)", channel_id, exc)
+            return False
+        return (space_id, channel_id) in snapshot.known
+
+    async def _forget(self, guild_id: int | None, channel: int, message_ids: list[int]) -> None:
+        """Forget members' deleted messages (the engine leaves characters' posts alone)."""
+        if guild_id is None:
+            return
+        space_id, channel_id = str(guild_id), str(channel)
+        if not await self._known(space_id, channel_id):
+            return
+        try:
+            async with self._locks.setdefault(channel_id, asyncio.Lock()):
+                report = await self.bot.run_engine(
+                    forget_messages, self.bot.deps, "discord", space_id, channel_id,
+                    [str(m) for m in message_ids])
+        except Exception:  # noqa: BLE001 - a deletion must never take the bot down
+            log.exception("deleted message(s) %s in channel %s not forgotten", message_ids,
+                          channel_id)
+            self._count("forget_failed")
+            return
+        self._count("forgotten" if report.events else "forget_nothing")
 
     async def admit(self, message: discord.Message) -> Submission | None:
         """The submission for ``message``, or None if intake leaves it alone."""

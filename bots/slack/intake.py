@@ -3,6 +3,8 @@
 
 Slack sends a mention twice (``message`` and ``app_mention``) when both are subscribed: the
 engine stores a message once (idempotent on its ``ts``), so both are simply handed on.
+A member's ``message_deleted`` has the message forgotten (with what came only from it), a
+``message_changed`` has it remembered in the new words (``engine.services.forgetting``).
 Also: ``member_joined_channel`` of our bot user lifts a blocked channel; ``channel_left``
 (the app was removed) blocks it before a worker finds out the hard way.
 """
@@ -21,6 +23,7 @@ from bots.slack.own_posts import is_member_message
 from bots.slack.text import to_plain
 from engine.errors import InvalidInput
 from engine.messages import IncomingMessage
+from engine.services.forgetting import amend_message, forget_messages
 from engine.services.ingest import ingest
 from workers.slack import blocking
 
@@ -35,6 +38,13 @@ def _team(body: dict[str, Any], context: Any) -> str:
 
 def on_message(event: dict[str, Any], body: dict[str, Any], context: Any,
                client: WebClient) -> None:
+    subtype = event.get("subtype")
+    if subtype == "message_deleted":
+        _forget(event, body, context)
+        return
+    if subtype == "message_changed":
+        _amend(event, body, context, client)
+        return
     if not is_member_message(event, context):
         return
     personae = personae_of(context)
@@ -63,6 +73,33 @@ def on_message(event: dict[str, Any], body: dict[str, Any], context: Any,
                                       thread_ts=parent)
         except SlackApiError as exc:
             log.info("notice not shown in %s: %s", channel, exc.response.get("error"))
+
+
+def _forget(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:
+    deleted = event.get("deleted_ts") or (event.get("previous_message") or {}).get("ts")
+    if not deleted or not event.get("channel"):
+        return
+    report = forget_messages(personae_of(context).deps, PLATFORM, _team(body, context),
+                             str(event["channel"]), [str(deleted)])
+    if report.events:
+        log.info("forgot deleted message %s in %s", deleted, event["channel"])
+
+
+def _amend(event: dict[str, Any], body: dict[str, Any], context: Any,
+           client: WebClient) -> None:
+    edited = event.get("message") or {}
+    if not edited.get("ts") or not edited.get("user") or edited.get("bot_id") \
+            or not event.get("channel"):
+        return
+    personae = personae_of(context)
+    text = to_plain(str(edited.get("text") or ""),
+                    lambda uid: personae.directory.member(client, uid).name,
+                    context.get("bot_user_id"))
+    try:
+        amend_message(personae.deps, PLATFORM, _team(body, context), str(event["channel"]),
+                      str(edited["ts"]), text)
+    except InvalidInput as exc:
+        log.info("edit of %s not applied: %s", edited.get("ts"), exc)
 
 
 def on_member_joined(event: dict[str, Any], body: dict[str, Any], context: Any) -> None:

@@ -13,9 +13,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 import engine.services.ingest as ingest_module
 from bots.discord.incoming import AuthorKind, Origin, classify, to_incoming
+from engine.adapters.sql.tables import memories
 from engine.errors import ServiceUnavailable
 from tests.bots.discord_harness import (
     MEMBER,
@@ -100,6 +102,47 @@ def test_member_message_in_a_cast_channel_is_stored(
             assert event.text == "Good morning, Elizabeth!"
             result = intake_of(bot).results[-1]
             assert result.addressed == ["Elizabeth Bennet"] and result.intents
+
+    run(scenario())
+
+
+def test_a_deleted_message_is_forgotten_and_an_edited_one_remembered_anew(
+        make_container: Callable[..., Container], fake_gateway: FakeGateway) -> None:
+    c, fake = make_container(), fake_gateway.api
+    cast_channel(c, fake.guild_id, fake.channel_id)
+
+    async def scenario() -> None:
+        async with running_bot(c, fake) as bot:
+            secret = fake_gateway.message_create(
+                fake.channel_id, "Elizabeth, I keep a parrot called Zanzibar.", author=MEMBER)
+            plan = fake_gateway.message_create(
+                fake.channel_id, "Elizabeth, I am moving to Lisbon.", author=MEMBER)
+            await eventually(lambda: len(events_in(c, fake.guild_id, fake.channel_id)) == 2,
+                             what="both messages stored")
+            intake = intake_of(bot)
+
+            fake_gateway.dispatch("MESSAGE_DELETE", {
+                "id": secret["id"], "channel_id": fake.channel_id,
+                "guild_id": fake.guild_id}, guild_id=fake.guild_id)
+            await eventually(lambda: intake.outcomes.get("forgotten"), what="the deletion")
+            assert [e.text for e in events_in(c, fake.guild_id, fake.channel_id)] == [
+                "Elizabeth, I am moving to Lisbon."]
+
+            edited = fake_gateway.message_payload(
+                fake.channel_id, "Elizabeth, I am moving to Porto.", author=MEMBER,
+                message_id=plan["id"])
+            fake_gateway.dispatch("MESSAGE_UPDATE", edited, guild_id=fake.guild_id)
+            await eventually(lambda: intake.outcomes.get("edited"), what="the edit")
+            assert [e.text for e in events_in(c, fake.guild_id, fake.channel_id)] == [
+                "Elizabeth, I am moving to Porto."]
+            # A delete in a channel the engine does not know reads nothing.
+            fake_gateway.dispatch("MESSAGE_DELETE", {
+                "id": "1", "channel_id": "999999", "guild_id": fake.guild_id},
+                guild_id=fake.guild_id)
+        with c.database.engine.connect() as conn:
+            texts = conn.execute(select(memories.c.text)).scalars().all()
+        assert texts and not any("Zanzibar" in t or "Lisbon" in t for t in texts)
+        assert any("Porto" in t for t in texts)
 
     run(scenario())
 

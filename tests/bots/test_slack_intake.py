@@ -6,9 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 
+from engine.adapters.sql.tables import events, memories
 from engine.messages import ParticipantKind
-from tests.bots.slack_harness import AVATAR, CHANNEL, SlackHarness, eventually, slack_settings
+from tests.bots.slack_harness import (
+    AVATAR,
+    CHANNEL,
+    MEMBER,
+    SlackHarness,
+    eventually,
+    slack_settings,
+)
 from tests.fakes.slack_api import FakeSlack
 from workers.bootstrap import Container
 
@@ -79,3 +88,39 @@ def test_a_thread_reply_is_answered_in_its_thread(harness: SlackHarness) -> None
                     thread_ts="1700.0004")
     post = eventually(lambda: harness.fake.posted(CHANNEL), between=harness.run_jobs)[0]
     assert post.thread_ts == "1700.0004"
+
+
+def test_a_deleted_message_is_forgotten_and_an_edited_one_remembered_anew(
+        harness: SlackHarness) -> None:
+    harness.seed_cast("Elizabeth Bennet")
+    harness.message("Elizabeth, I keep a parrot called Zanzibar.", ts="1700.0101")
+    harness.message("Elizabeth, I am moving to Lisbon.", ts="1700.0102")
+
+    def texts() -> tuple[list[str], list[str]]:
+        with harness.container.database.engine.connect() as conn:
+            said = conn.execute(select(events.c.text).where(
+                events.c.author_kind == "human").order_by(events.c.id)).scalars().all()
+            kept = conn.execute(select(memories.c.text)).scalars().all()
+        return list(said), list(kept)
+
+    deleted = harness.event({"type": "message", "subtype": "message_deleted", "hidden": True,
+                             "channel": CHANNEL, "ts": "1700.0200", "deleted_ts": "1700.0101",
+                             "previous_message": {"type": "message", "user": MEMBER,
+                                                  "text": "…", "ts": "1700.0101"}})
+    assert deleted.status == 200
+    said, kept = texts()
+    assert said == ["Elizabeth, I am moving to Lisbon."]
+    assert not any("Zanzibar" in t for t in kept)
+
+    changed = harness.event({"type": "message", "subtype": "message_changed", "hidden": True,
+                             "channel": CHANNEL, "ts": "1700.0300",
+                             "message": {"type": "message", "user": MEMBER,
+                                         "text": "Elizabeth, I am moving to Porto.",
+                                         "ts": "1700.0102", "edited": {"user": MEMBER}},
+                             "previous_message": {"type": "message", "user": MEMBER,
+                                                  "text": "Elizabeth, I am moving to Lisbon.",
+                                                  "ts": "1700.0102"}})
+    assert changed.status == 200
+    said, kept = texts()
+    assert said == ["Elizabeth, I am moving to Porto."]
+    assert any("Porto" in t for t in kept) and not any("Lisbon" in t for t in kept)
