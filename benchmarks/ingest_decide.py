@@ -18,9 +18,10 @@ characters do not stay "busy" forever and Redis does not grow without bound. The
 moves 1-5 s between messages so cooldowns and channel pacing see time pass.
 
 Besides the latency percentiles, each run reports the CPU time spent inside ``ingest`` (wall
-time far above it is waiting: round trips, or other processes on the core), the SQL statements
-per message, and a calibration loop (a fixed pure-Python workload) so that a run on a busy or
-slow machine can be told from a slower engine.
+time far above it is waiting: round trips, or other processes on the core), on the services
+backend the CPU time of the PostgreSQL processes serving the run's connections (from
+``/proc``), the SQL statements per message, and a calibration loop (a fixed pure-Python
+workload) so that a run on a busy or slow machine can be told from a slower engine.
 
 The process pins itself to CPU 0. The embedded backend (SQLite file + fakeredis) then runs
 entirely on that core; for the services backend the PostgreSQL and Redis servers are separate
@@ -40,6 +41,7 @@ import argparse
 import contextlib
 import cProfile
 import gc
+import os
 import random
 import statistics
 import time
@@ -223,6 +225,8 @@ class RunResult:
     calibration_ms: float = 0.0
     addressed: int = 0
     statements: int = 0
+    #: CPU time of the database server processes serving the run (PostgreSQL), in ns.
+    server_cpu_ns: int = 0
 
     @property
     def ms(self) -> list[float]:
@@ -267,6 +271,36 @@ class Options:
     backends: list[str] = field(default_factory=list)
 
 
+def _process_cpu_ns(pid: int) -> int | None:
+    """CPU time (user + system) of a local process, from ``/proc`` (None where unreadable)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
+
+class ServerCpu:
+    """CPU time of the PostgreSQL backend processes that serve the engine's connections: each
+    one's time when first checked out, and at the end (the server runs on this machine)."""
+
+    def __init__(self) -> None:
+        self.start: dict[int, int] = {}
+
+    def checkout(self, dbapi_conn: object, _record: object, _proxy: object) -> None:
+        pid = getattr(getattr(dbapi_conn, "info", None), "backend_pid", None)
+        if isinstance(pid, int) and pid not in self.start:
+            now = _process_cpu_ns(pid)
+            if now is not None:
+                self.start[pid] = now
+
+    def used_ns(self) -> int:
+        return sum(max(0, (_process_cpu_ns(pid) or start) - start)
+                   for pid, start in self.start.items())
+
+
 def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
     url, cleanup = backend.fresh_database()
     community = build_community(url, backend.redis_url, opts.characters, opts.channels)
@@ -286,7 +320,10 @@ def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
             community.clock.advance(step)
             ingest(deps, msg)
         housekeeping(community)
-        event.listen(community.container.database.engine, "before_cursor_execute", count)
+        engine = community.container.database.engine
+        event.listen(engine, "before_cursor_execute", count)
+        server = ServerCpu()
+        event.listen(engine, "checkout", server.checkout)
 
         result = RunResult([], calibration_ms=_profiling.calibration_ms())
         batch = make_messages(community, opts.messages, seed=run, prefix=f"r{run}")
@@ -307,7 +344,9 @@ def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
             counting[0] = False
             result.intents += len(out.intents)
             result.addressed += bool(out.addressed)
-        event.remove(community.container.database.engine, "before_cursor_execute", count)
+        result.server_cpu_ns = server.used_ns()
+        event.remove(engine, "checkout", server.checkout)
+        event.remove(engine, "before_cursor_execute", count)
         result.statements = statements[0]
         return result
     finally:
@@ -340,7 +379,7 @@ def profile_run(backend: Backend, opts: Options) -> str:
 
 
 COLUMNS = ("messages", "decision p50 ms", "decision p95 ms", "p50 ms", "p95 ms", "p99 ms",
-           "mean ms", "msg/s", "CPU ms/msg")
+           "mean ms", "msg/s", "CPU ms/msg", "server CPU ms/msg")
 
 
 def summarise(result: RunResult) -> dict[str, float]:
@@ -357,6 +396,7 @@ def summarise(result: RunResult) -> dict[str, float]:
         "mean ms": mean,
         "msg/s": 1000.0 / mean,
         "CPU ms/msg": result.cpu_ns / 1e6 / len(ms),
+        "server CPU ms/msg": result.server_cpu_ns / 1e6 / len(ms),
     }
 
 
@@ -431,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
         per_channel = opts.characters / opts.channels
         print("# Ingest → decision latency per member message (no model)\n")
         print(f"- machine: {machine()}")
+        print(f"- code: {_bench.revision()}")
         print(f"- {pinned}; database/Redis servers (services backend) are separate processes")
         print(
             f"- community: {opts.characters} characters over {opts.channels} channels "
@@ -464,6 +505,10 @@ def main(argv: list[str] | None = None) -> int:
             "- CPU ms/msg: CPU time of the benchmark thread inside `ingest()`; wall time well "
             "above it is time spent waiting (database/Redis round trips, or other processes on "
             "the same core)"
+        )
+        print(
+            "- server CPU ms/msg: CPU time of the PostgreSQL processes serving the run's "
+            "connections (from /proc; 0 for SQLite, which works inside `ingest()`)"
         )
         for line in skipped:
             print(f"- **{line}**")
