@@ -355,6 +355,8 @@ def timed_run(backend: Backend, opts: Options, run: int) -> RunResult:
 
 
 def profile_run(backend: Backend, opts: Options) -> str:
+    if opts.profile_messages <= 0:  # pstats cannot read an empty profile
+        return "Profile: skipped (--profile-messages 0)."
     url, cleanup = backend.fresh_database()
     community = build_community(url, backend.redis_url, opts.characters, opts.channels)
     try:
