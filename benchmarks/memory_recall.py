@@ -296,6 +296,9 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
     ("PostgreSQL: first statement (nearest by HNSW, lexical statistics and postings, most "
      "recent and most important ids)", "engine.adapters.sql.memory_store",
      "MemoryStore._gather_pg", True),
+    ("PostgreSQL: recall's statements (`_one_row`: the first one, with the candidates' fields "
+     "and vectors; again only for lexical matches it did not guess)",
+     "engine.adapters.sql.memory_store", "MemoryStore._one_row", True),
     ("nearest ids (vector search)", "engine.adapters.sql.memory_store",
      "MemoryStore._nearest_ids", True),
     ("nearest ids (SQLite: exact, numpy over the cached vectors)",
@@ -318,8 +321,10 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
      False),
     ("`rank`", "engine.services.recall", "rank", False),
     ("`rank_order` (ranking the candidates)", "engine.services.recall", "rank_order", False),
+    ("`recalled` (the winners as memories, marked as accessed: on PostgreSQL the update "
+     "returning their rows)", "engine.adapters.sql.memory_store", "MemoryStore.recalled", False),
     ("`touch` (write the access times)", "engine.adapters.sql.memory_store", "MemoryStore.touch",
-     False),
+     True),
 )
 
 
@@ -389,7 +394,7 @@ def sql_kind(statement: str) -> str:
     """A short name for one of recall's statements."""
     flat = " ".join(statement.split())
     if "<=>" in flat:
-        return NEAREST_EXACT if "+ %(" in flat or "+ 0" in flat else NEAREST_INDEXED
+        return NEAREST_EXACT if re.search(r"\) \+ (0|%\()", flat) else NEAREST_INDEXED
     if flat.startswith("SELECT NULL::bytea"):
         return "ids without a vector (lexical, most recent, most important)"
     for marker, label in _SQL_KINDS:
