@@ -500,3 +500,40 @@ def test_recall_stays_exact_when_the_words_changed_since_the_last_recall(
         warm, cold = pools()
         assert warm == cold, change
         assert any(x > 0 for _, _, x in warm), "the query's words select some memories"
+
+
+def test_recalling_marks_access_in_the_callers_transaction(
+    container: Container,
+) -> None:
+    """Recalling writes the access times in the caller's transaction: seen by the rest of it,
+    kept by its commit, dropped by a rollback, never carried into the next transaction on the
+    same pooled connection."""
+    eco, (owner,) = _owners(container, 1)
+    embedder = HashingEmbedder()
+    texts = [f"Mary said: the {w} was pleasant" for w in WORDS]
+    items = [Memory(eco, owner, t, 3.0, T0 + timedelta(hours=i), T0 + timedelta(hours=i),
+                    embedding=embedder.embed([t])[0]) for i, t in enumerate(texts)]
+    _store(container, items)
+    ask = dict(owner_id=owner, query="the ball at Netherfield", k=3, weights=RetrievalWeights())
+
+    def accessed() -> dict[int, datetime]:
+        with container.deps.uow() as uow:
+            return {m.id or 0: m.last_accessed_at for m in uow.memories.recent_for(owner, 100)}
+
+    before = accessed()
+    later = T0 + timedelta(days=60)
+    with container.deps.uow() as uow:  # rolled back
+        dropped = recall(uow, embedder, now=later, **ask)  # type: ignore[arg-type]
+    assert dropped and accessed() == before
+    with container.deps.uow() as uow:  # rolled back, after a read in the same transaction
+        seen = recall(uow, embedder, now=later, **ask)  # type: ignore[arg-type]
+        inside = {m.id: m.last_accessed_at for m in uow.memories.recent_for(owner, 100)}
+        assert all(inside[m.id] == later for m in seen)
+    assert accessed() == before
+    with container.deps.uow() as uow:  # committed
+        kept = recall(uow, embedder, now=later, **ask)  # type: ignore[arg-type]
+        uow.commit()
+        after_commit = {m.id: m.last_accessed_at for m in uow.memories.recent_for(owner, 100)}
+    now = accessed()
+    assert all(now[m.id or 0] == later for m in kept) and after_commit == now
+    assert all(now[i] == before[i] for i in now if i not in {m.id for m in kept})
