@@ -537,11 +537,10 @@ class MemoryStore:
                 unique[int(row[0])] = row
         return [unique[i] for i in sorted(unique)]
 
-    def _pg_vector(self, query: np.ndarray) -> Any:
-        """The query vector as the store binds it (pgvector's text form, as for any column)."""
-        dialect = self.conn.dialect
-        process = memories.c.embedding.type.dialect_impl(dialect).bind_processor(dialect)
-        return process(list(map(float, query))) if process else list(map(float, query))
+    @staticmethod
+    def _pg_vector(query: np.ndarray) -> str:
+        """The query vector in pgvector's text form, as its bind processor writes it."""
+        return "[" + ",".join(map(str, np.asarray(query, dtype=np.float64).tolist())) + "]"
 
     def _sqlite_time(self, when: datetime) -> Any:
         """A time as SQLite stores a ``UtcDateTime`` (for plain SQL comparisons)."""
@@ -863,9 +862,11 @@ class _Records:
             (self.start, other.start + len(self.flat)), (self.flat, other.flat))))
 
     def only(self, keep: set[int]) -> _Records:
-        """The records whose id is in ``keep``, in id order (one each)."""
-        ids, first = np.unique(self.ids, return_index=True)
-        chosen = first[np.isin(ids, np.fromiter(keep, dtype=np.int64, count=len(keep)))]
+        """The records whose id is in ``keep``, in id order (each id is in one record)."""
+        ids = self.ids
+        chosen = np.flatnonzero(np.fromiter((i in keep for i in ids.tolist()), dtype=bool,
+                                            count=len(ids)))
+        chosen = chosen[np.argsort(ids[chosen], kind="stable")]
         return _Records(self.ids[chosen], self.role[chosen], self.importance[chosen],
                         self.created[chosen], self.accessed[chosen], self.dims[chosen],
                         self.start[chosen], self.flat)
