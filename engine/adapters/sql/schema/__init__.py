@@ -1,0 +1,1 @@
+"""The schema, one module per area (``engine.adapters.sql.tables`` gathers them)."""
