@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 
 import numpy as np
@@ -29,6 +29,8 @@ __all__ = [
     "observation_body",
     "rank",
     "rank_order",
+    "rank_positions",
+    "posix_micros",
     "cosine",
     "cosines",
     "first_person",
@@ -228,14 +230,37 @@ def rank_order(
     lexical: Sequence[float] | np.ndarray | None = None,
 ) -> list[int]:
     """``rank`` over the candidates' fields given as parallel sequences: the positions of the
-    best ``k``, best first (recall ranks its candidates before building any ``Memory``)."""
+    best ``k``, best first (``rank_positions`` with the times as datetimes)."""
+    return rank_positions(
+        posix_micros(now), k, weights, importance=importance,
+        accessed_us=np.fromiter((posix_micros(t) for t in last_accessed), np.int64,
+                                len(last_accessed)),
+        created_us=np.fromiter((posix_micros(t) for t in created), np.int64, len(created)),
+        ids=ids, relevance=relevance, lexical=lexical)
+
+
+def rank_positions(
+    now_us: int,
+    k: int,
+    weights: RetrievalWeights,
+    *,
+    importance: Sequence[float] | np.ndarray,
+    accessed_us: np.ndarray,
+    created_us: np.ndarray,
+    ids: Sequence[int] | np.ndarray,
+    relevance: Sequence[float] | np.ndarray,
+    lexical: Sequence[float] | np.ndarray | None = None,
+) -> list[int]:
+    """The ranking itself, over arrays (recall ranks its candidates before building any
+    ``Memory``): times are POSIX microseconds (``posix_micros``), so that a store can hand
+    over what its database sends. Returns the positions of the best ``k``, best first; equal
+    scores go to the later creation time, then the larger id."""
     n = len(ids)
     if n == 0 or k <= 0:
         return []
-    recency = np.array([
-        RECENCY_DECAY ** max(0.0, (now - accessed).total_seconds() / 3600.0)
-        for accessed in last_accessed
-    ])
+    # Hours since the last access, as ``timedelta.total_seconds() / 3600`` computes them.
+    idle = np.maximum(np.int64(now_us) - np.asarray(accessed_us, dtype=np.int64), 0)
+    recency = RECENCY_DECAY ** ((idle / 1e6) / 3600.0)
     score = (
         weights.recency * _normalise(recency)
         + weights.importance * _normalise(np.asarray(importance, dtype=np.float64))
@@ -243,9 +268,21 @@ def rank_order(
     )
     if lexical is not None:
         score = score + weights.lexical * _normalise(np.asarray(lexical, dtype=np.float64))
-    stamps = [moment.timestamp() for moment in created]
-    order = sorted(range(n), key=lambda i: (float(score[i]), stamps[i], ids[i]), reverse=True)
-    return order[:k]
+    # Best first: by score, then creation time, then id (all descending; ids are unique).
+    order = np.lexsort((np.asarray(ids, dtype=np.int64), np.asarray(created_us, np.int64),
+                        score))[::-1]
+    return [int(i) for i in order[:k]]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def posix_micros(moment: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC, exactly (a naive time is taken as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def cosines(matrix: np.ndarray, query: Sequence[float] | np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ what is measured is what runs. Steps:
    meaning, by its exact words, by being recent or by mattering.
 3. Every candidate carries its cosine similarity and its BM25 score (a fourth component
    weighted by ``weights.lexical``; without ``lexical`` the ranking has three).
-4. Rank them (``engine.memory.rank_order``, as ``rank`` does: recency + importance +
+4. Rank them (``engine.memory.rank_positions``, as ``rank`` does: recency + importance +
    relevance [+ lexical], each min-max normalised over the candidates) and keep the best
    ``k``; equal scores go to the newer memory. ``Memory`` objects are built for those only.
 5. Mark the recalled memories as accessed now (recency counts from the last access), in the
@@ -29,7 +29,7 @@ from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.lexical import query_terms
-from engine.memory import Memory, RetrievalWeights, rank_order
+from engine.memory import Memory, RetrievalWeights, posix_micros, rank_positions
 from engine.ports import Embedder
 
 __all__ = ["recall", "DEFAULT_CANDIDATES", "SIDE_SHARE"]
@@ -93,10 +93,10 @@ def recall(
         return []
     # Ranked from the candidates' fields (in id order: nothing downstream depends on plans);
     # ``Memory`` objects are built for the winners only.
-    order = rank_order(
-        now, k, weights, importance=pool.importance, last_accessed=pool.last_accessed,
-        created=pool.created, ids=pool.ids, relevance=pool.relevance,
-        lexical=pool.lexical if lexical else None,
+    order = rank_positions(
+        posix_micros(now), k, weights, importance=pool.importance,
+        accessed_us=pool.accessed_us, created_us=pool.created_us, ids=pool.ids,
+        relevance=pool.relevance, lexical=pool.lexical if lexical else None,
     )
     # Marked as accessed now; on PostgreSQL that update also reads the winners' rows.
     best = uow.memories.recalled(pool, order, now)

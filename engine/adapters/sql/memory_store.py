@@ -38,8 +38,8 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -83,21 +83,23 @@ __all__ = [
     "SESSION_EF_SEARCH", "postgres_session_settings",
 ]
 
-#: ``hnsw.ef_search`` is ``max(EF_SEARCH_MIN, 3 * limit // 2)``, capped at pgvector's maximum.
-#: Not much more: pgvector's cost estimate grows with it, and at twice a 200-row limit the
-#: planner already prefers a sequential scan of a 10,000-memory owner (about 6x slower). The
-#: iterative scan, not a wide first pass, is what guarantees the row count. For recall's 60
-#: nearest, 90 (with 120 rows read): of the exact 60 nearest it finds 96.4% on the 10,000-memory
-#: benchmark, as the index on the embeddings did at 60 (96.2%), whose scans read a third of
-#: their rows from other characters; 60 would find 95.3%, 100 96.8% for 12% more work.
-EF_SEARCH_MIN = 40
-EF_SEARCH_MAX = 1000
-#: The HNSW path reads ``limit + clamp(limit, OVERFETCH_MIN, OVERFETCH_MAX)`` ids in relaxed
-#: order and keeps the ``limit`` nearest by exact distance.
+#: The HNSW path reads ``limit + clamp(limit, OVERFETCH_MIN, OVERFETCH_MAX)`` ids (120 for
+#: recall's 60 nearest) and keeps the ``limit`` nearest by exact distance.
 OVERFETCH_MIN = 10
 OVERFETCH_MAX = 100
+#: ``hnsw.ef_search`` is as many as the rows read (at least ``EF_SEARCH_MIN``, at most
+#: pgvector's maximum): the scan's first pass then yields them all. Reading more rows than
+#: ``ef_search`` makes pgvector's iterative scan start a second pass that costs about as much
+#: as the first: 90 with 120 rows read visited 3,500 index tuples per recall on the
+#: 10,000-memory benchmark for 98.3% of the exact 60 nearest, 120 with 120 visits 2,550 for
+#: 96.9% (100 with 100: 2,200 for 96.2%; known-word queries). The iterative scan still
+#: guarantees the row count when filters (archived, ``before``) drop rows. A large ``limit``
+#: raises pgvector's cost estimate until the planner prefers the exact scan of the owner's
+#: rows (at 400 for a 10,000-memory owner): slower, never wrong.
+EF_SEARCH_MIN = 40
+EF_SEARCH_MAX = 1000
 #: The session default (for recall's usual 60 nearest candidates), set when a connection opens.
-SESSION_EF_SEARCH = 90
+SESSION_EF_SEARCH = 120
 #: Most (character, term) statistics ``SeenStats`` keeps (about 100 bytes each).
 SEEN_STATS_MAX = 500_000
 #: ``SeenStats.guess`` adds ``lexical // GUESS_MARGIN`` matches to the ``lexical`` best.
@@ -161,9 +163,10 @@ class RecallPool:
     access-time update."""
 
     ids: list[int]
-    importance: list[float]
-    created: list[datetime]
-    last_accessed: list[datetime]
+    importance: np.ndarray
+    #: Creation and last access times, POSIX microseconds (``engine.memory.posix_micros``).
+    created_us: np.ndarray
+    accessed_us: np.ndarray
     relevance: np.ndarray
     lexical: np.ndarray
     rows: list[tuple[Any, ...]] | None = None
@@ -319,15 +322,18 @@ class MemoryStore:
         Returns the candidates in id order (``RecallPool``: the fields recall ranks them by),
         each with its cosine similarity to ``vector`` (0 without a vector or an embedding) and
         its BM25 score for ``terms`` over all the owner's memories (0 when it shares none).
-        Similarities are computed from the stored float32 values with ``engine.memory.cosines``
-        over the candidates in id order, so the same candidates give bit-for-bit the same
-        scores on every backend. ``recalled`` then gives the winners as ``Memory`` objects.
+        On SQLite similarities are computed from the stored float32 values with
+        ``engine.memory.cosines``; PostgreSQL computes them where the vectors are (pgvector's
+        cosine, which sums in float32: within about 1e-7 of numpy's, so the same candidates
+        rank alike, only a near-tie closer than that could order otherwise). ``recalled``
+        then gives the winners as ``Memory`` objects.
 
         Recall's hot path is plain SQL through the driver (no statement building).
         PostgreSQL: one statement (``_PG_GATHER``) for the nearest through HNSW, the most
         recent, the most important and the lexical statistics and postings, with the ranking
-        fields and vectors of all but the lexical matches packed into two binary strings; a
-        second one only for lexical matches not read yet (``_PG_RECORDS``). SQLite: the
+        fields and similarity of all but the lexical matches packed into one binary string (no
+        vector leaves the server); a second one only for lexical matches not read yet
+        (``_PG_RECORDS``). SQLite: the
         nearest from the vector cache (whose version is one statement), the lexical index
         (two), and one for the rows with the most recent and the most important.
         """
@@ -362,8 +368,9 @@ class MemoryStore:
                 similarity[present] = cosines(entry.matrix[at[present]], query)
         ids_list = [int(r[0]) for r in rows]
         return RecallPool(
-            ids_list, [float(r[6]) for r in rows], [_utc(r[8]) for r in rows],
-            [_utc(r[9]) for r in rows], similarity,
+            ids_list, np.array([float(r[6]) for r in rows], dtype=np.float64),
+            np.array([micros(r[8]) for r in rows], dtype=np.int64),
+            np.array([micros(r[9]) for r in rows], dtype=np.int64), similarity,
             _scores_of(ids_list, lex_ids, lex_scores), rows)
 
     def recalled(self, pool: RecallPool, positions: Sequence[int], when: datetime
@@ -407,7 +414,7 @@ class MemoryStore:
             " AND m.created_at < %(before)s" if before is not None else "")
         params: dict[str, Any] = {
             "owner": owner_id, "before": before, "recent": max(0, recent),
-            "important": max(0, important), "vectors": query is not None, "nearest": 0}
+            "important": max(0, important), "vec": None, "nearest": 0}
         fetch = 0
         if query is not None:
             fetch = self._search_width(nearest)
@@ -430,11 +437,9 @@ class MemoryStore:
             lexical_sql = "NULL::bytea, NULL::bytea"
         params["guess"] = guess
         sql = _PG_GATHER.format(near=near_sql, count=count_sql, visible=visible, by_id=by_id,
-                                lexical=lexical_sql, record=_pg_record("r.role::int2"),
-                                vector=_PG_VECTOR)
-        first = self._one_row(sql, params)
-        found, heads, vectors, stats, postings = first
-        records = _Records.decode(heads, vectors)
+                                lexical=lexical_sql, record=_pg_record("r.role::int2"))
+        found, heads, stats, postings = self._one_row(sql, params)
+        records = _Records.decode(heads)
         near: set[int] = set()
         if query is not None:
             if int(found) < fetch:
@@ -452,22 +457,17 @@ class MemoryStore:
         missing = sorted(near.difference(have).union(
             _unread_matches(matches, have, have.union(guess), lexical)))
         if missing:
-            more = self._one_row(_PG_RECORDS.format(by_id=by_id, record=_pg_record("0::int2"),
-                                                    vector=_PG_VECTOR),
-                                 {**params, "ids": missing})
-            records = records.plus(_Records.decode(*more))
+            more, = self._one_row(_PG_RECORDS.format(by_id=by_id, record=_pg_record("0::int2")),
+                                  {**params, "ids": missing})
+            records = records.plus(_Records.decode(more))
             have = set(records.ids.tolist())
         keep = near.union(records.ids[(records.role & _SIDE) != 0].tolist())
         keep.update([i for i in matches if i in have][:lexical])
         records = records.only(keep)
-        similarity = np.zeros(len(records))
-        if query is not None and len(records):
-            with_vector = np.nonzero(records.dims == len(query))[0]
-            if len(with_vector):
-                similarity[with_vector] = cosines(records.matrix(with_vector), query)
         ids = records.ids.tolist()
-        return RecallPool(ids, records.importance.tolist(), _pg_times(records.created),
-                          _pg_times(records.accessed), similarity,
+        return RecallPool(ids, records.importance, records.created + _PG_EPOCH_US,
+                          records.accessed + _PG_EPOCH_US,
+                          np.nan_to_num(records.relevance, nan=0.0, posinf=0.0, neginf=0.0),
                           _scores_of(ids, lex_ids, lex_scores))
 
     def _one_row(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -645,11 +645,12 @@ class MemoryStore:
     def _search_width(self, limit: int) -> int:
         """How many rows an HNSW scan for the ``limit`` nearest reads (see ``OVERFETCH_MIN``);
         sets ``hnsw.ef_search`` for this transaction when the session's is not the one."""
-        ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, 3 * limit // 2))
+        fetch = limit + min(OVERFETCH_MAX, max(OVERFETCH_MIN, limit))
+        ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, fetch))
         if ef_search != SESSION_EF_SEARCH:  # SET LOCAL semantics: ends with the transaction
             self.conn.exec_driver_sql("SELECT set_config('hnsw.ef_search', %(ef)s, true)",
                                       {"ef": str(ef_search)})
-        return limit + min(OVERFETCH_MAX, max(OVERFETCH_MIN, limit))
+        return fetch
 
     def _nearest_ids_exact(
         self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None,
@@ -779,7 +780,7 @@ _CANDIDATE_SQL = ("id, ecosystem_id, owner_id, channel_id, kind, text, importanc
 #: distance it computed, ties to the larger id: ``d + 0``, because the planner takes the
 #: scan's output for sorted by ``d``, which a relaxed order is not, and would only sort ties),
 #: adds the most recent and the most important,
-#: and packs their ranking fields and vectors (``_pg_record`` and ``_PG_VECTOR``, in id order)
+#: and packs their ranking fields and similarities (``_pg_record``, in id order)
 #: beside the lexical statistics and postings (``PG_LEXICAL_COLUMNS``): one round trip.
 #: ``_PG_RECORDS`` packs the same for given ids (lexical matches, or the exact nearest after
 #: a short scan).
@@ -801,87 +802,60 @@ picked AS (
         ORDER BY importance DESC, created_at DESC, id DESC LIMIT %(important)s) AS i
     UNION ALL SELECT id, 0 FROM unnest(%(guess)s::bigint[]) AS g(id)),
 roles AS (SELECT id, bit_or(role) AS role FROM picked GROUP BY id)
-SELECT {count}, c.heads, c.vectors, {lexical}
-FROM (SELECT string_agg({record}, ''::bytea) AS heads,
-             string_agg({vector}, ''::bytea) AS vectors
+SELECT {count}, c.heads, {lexical}
+FROM (SELECT string_agg({record}, ''::bytea) AS heads
       FROM roles AS r JOIN memories AS m ON m.id = r.id WHERE {by_id}) AS c"""
-_PG_RECORDS = """SELECT string_agg({record}, ''::bytea), string_agg({vector}, ''::bytea)
+_PG_RECORDS = """SELECT string_agg({record}, ''::bytea)
 FROM memories AS m WHERE m.id = ANY(%(ids)s::bigint[]) AND {by_id}"""
 
 
 def _pg_record(role: str) -> str:
-    """One candidate's packed ranking fields (``_PG_HEAD``); times as PostgreSQL sends them
-    (microseconds since 2000-01-01 UTC)."""
+    """One candidate's packed ranking fields (``_PG_HEAD``): times as PostgreSQL sends them
+    (microseconds since 2000-01-01 UTC), and its cosine similarity to the query (``%(vec)s``;
+    NULL without one, and without an embedding: then 0) as pgvector computes it."""
     return ("int8send(m.id) || int2send(" + role + ") || float8send(m.importance) || "
             "timestamptz_send(m.created_at) || timestamptz_send(m.last_accessed_at) || "
-            "int4send(CASE WHEN %(vectors)s THEN coalesce(vector_dims(m.embedding), 0) "
-            "ELSE 0 END)")
+            "float8send(coalesce(1 - (m.embedding <=> %(vec)s::vector), 0))")
 
 
-#: A candidate's stored vector (float32s, big-endian, after ``vector_send``'s header).
-_PG_VECTOR = "CASE WHEN %(vectors)s THEN substring(vector_send(m.embedding) from 5) END"
 _PG_HEAD = np.dtype([("id", ">i8"), ("role", ">i2"), ("importance", ">f8"), ("created", ">i8"),
-                     ("accessed", ">i8"), ("dims", ">i4")])
+                     ("accessed", ">i8"), ("relevance", ">f8")])
 #: Roles in ``_PG_GATHER``: among the nearest, among the most recent or most important.
 _NEAR, _SIDE = 1, 2
-_PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+#: PostgreSQL's time epoch (2000-01-01 UTC) in POSIX microseconds.
+_PG_EPOCH_US = 946_684_800_000_000
 
 
 @dataclass(frozen=True)
 class _Records:
-    """PostgreSQL's packed candidates: fields as arrays, vectors as one float32 array
-    (``start``: where each candidate's vector begins in it)."""
+    """PostgreSQL's packed candidates, field by field (native numpy arrays)."""
 
     ids: np.ndarray
     role: np.ndarray
     importance: np.ndarray
     created: np.ndarray
     accessed: np.ndarray
-    dims: np.ndarray
-    start: np.ndarray
-    flat: np.ndarray
+    relevance: np.ndarray
 
     @staticmethod
-    def decode(heads: bytes | None, vectors: bytes | None) -> _Records:
+    def decode(heads: bytes | None) -> _Records:
         head = np.frombuffer(bytes(heads or b""), dtype=_PG_HEAD)
-        dims = head["dims"].astype(np.int64)
-        start = np.cumsum(dims) - dims
-        flat = np.frombuffer(bytes(vectors or b""), dtype=">f4").astype(np.float32)
         return _Records(head["id"].astype(np.int64), head["role"].astype(np.int64),
                         head["importance"].astype(np.float64), head["created"].astype(np.int64),
-                        head["accessed"].astype(np.int64), dims, start, flat)
+                        head["accessed"].astype(np.int64), head["relevance"].astype(np.float64))
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def plus(self, other: _Records) -> _Records:
-        return _Records(*(np.concatenate((a, b)) for a, b in (
-            (self.ids, other.ids), (self.role, other.role),
-            (self.importance, other.importance), (self.created, other.created),
-            (self.accessed, other.accessed), (self.dims, other.dims),
-            (self.start, other.start + len(self.flat)), (self.flat, other.flat))))
+        return _Records(*(np.concatenate((getattr(self, f.name), getattr(other, f.name)))
+                          for f in fields(_Records)))
 
     def only(self, keep: set[int]) -> _Records:
         """The records whose id is in ``keep``, in id order (each id is in one record)."""
-        ids = self.ids
-        chosen = np.flatnonzero(np.fromiter((i in keep for i in ids.tolist()), dtype=bool,
-                                            count=len(ids)))
-        chosen = chosen[np.argsort(ids[chosen], kind="stable")]
-        return _Records(self.ids[chosen], self.role[chosen], self.importance[chosen],
-                        self.created[chosen], self.accessed[chosen], self.dims[chosen],
-                        self.start[chosen], self.flat)
-
-    def matrix(self, rows: np.ndarray) -> np.ndarray:
-        """The vectors of ``rows`` (all of one dimension), one per line."""
-        width = int(self.dims[rows[0]])
-        if len(self.flat) % width == 0 and not (self.start % width).any():
-            return self.flat.reshape(-1, width)[self.start[rows] // width]  # all that wide
-        return self.flat[self.start[rows][:, None] + np.arange(width)]
-
-
-def _pg_times(micros: np.ndarray) -> list[datetime]:
-    """PostgreSQL's binary times (microseconds since 2000-01-01 UTC) as aware datetimes."""
-    return [_PG_EPOCH + timedelta(microseconds=v) for v in micros.tolist()]
+        chosen = np.flatnonzero(np.isin(self.ids, np.fromiter(keep, np.int64, len(keep))))
+        chosen = chosen[np.argsort(self.ids[chosen], kind="stable")]
+        return _Records(*(getattr(self, f.name)[chosen] for f in fields(_Records)))
 
 
 def _best_matches(lex_ids: np.ndarray, lex_scores: np.ndarray, lexical: int) -> list[int]:
