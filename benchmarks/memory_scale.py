@@ -339,6 +339,9 @@ def describe_server(engine: Engine) -> tuple[str, dict[str, str], dict[str, str]
                 f"SELECT pg_size_pretty(pg_table_size('{name}')), "
                 f"pg_size_pretty(pg_indexes_size('{name}'))")).one()
             sizes[name] = f"{heap} + indexes {indexes}"
+        sizes["index now"] = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": HNSW_INDEX}
+        ).scalar() or "missing"
         sizes[f"of which {HNSW_INDEX}"] = conn.execute(
             text(f"SELECT pg_size_pretty(pg_relation_size(to_regclass('{HNSW_INDEX}')))")
         ).scalar() or "missing"
@@ -424,9 +427,11 @@ def main(argv: list[str] | None = None) -> int:
               + ", ".join(f"{k} = {v}" for k, v in settings.items())
               + "; index build (session): "
               + ", ".join(f"{k} = {v}" for k, v in BUILD_SETTINGS.items()))
+        index_now = rel_sizes.pop("index now")
         print(f"- data: {sizes.characters:,} characters × {sizes.per_character:,} memories; "
               "sizes with indexes: " + ", ".join(f"{k} {v}" for k, v in rel_sizes.items()))
-        print(f"- index: `{meta['index_def']}`")
+        print(f"- index: `{index_now}`" + ("" if index_now == meta["index_def"] else
+              f" (as loaded: `{meta['index_def']}`; rebuilt by the migrations since)"))
         print()
         print("## Loading" + (f" (cached: loaded {meta['loaded_at']}, figures from then)"
                               if cached else " (this run)") + "\n")

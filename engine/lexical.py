@@ -199,15 +199,17 @@ def bm25_arrays(
     """
     if len(docs) == 0 or n_docs <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    order = np.lexsort((docs, term))  # by term, then document
-    term, docs, tf, length = term[order], docs[order], tf[order], length[order]
+    if len(term) > 1 and bool((term[1:] < term[:-1]).any()):
+        # By term (a term holds a document once, so the order within a term does not matter).
+        order = np.argsort(term, kind="stable")
+        term, docs, tf, length = term[order], docs[order], tf[order], length[order]
     df = np.bincount(term, minlength=n_terms)
     weights = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))[term]
     avg = avg_len if avg_len > 0 else 1.0
     parts = weights * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * length / avg))
     unique, where = np.unique(docs, return_inverse=True)
-    totals = np.zeros(len(unique))
-    np.add.at(totals, where, parts)  # unbuffered, in row order: term order per document
+    # Summed one posting after another, in row order: term order within each document.
+    totals = np.bincount(where, weights=parts, minlength=len(unique))
     return unique, totals
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,15 @@ from hypothesis import strategies as st
 from engine.embedding import HashingEmbedder
 from engine.lexical import bm25_texts as lexical_scores
 from engine.lexical import index_terms, query_terms
-from engine.memory import Memory, RetrievalWeights, cosine, rank
+from engine.memory import (
+    RECENCY_DECAY,
+    Memory,
+    RetrievalWeights,
+    cosine,
+    posix_micros,
+    rank,
+    rank_positions,
+)
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -184,3 +193,47 @@ def test_precomputed_relevance_replaces_the_embeddings() -> None:
     assert [m.id for m in rank(bare, None, NOW, k=3, relevance=similarities)] == expected
     with pytest.raises(ValueError, match="aligned"):
         rank(bare, None, NOW, k=1, relevance=[1.0])
+
+
+def _reference_order(now: datetime, k: int, weights: RetrievalWeights, importance: np.ndarray,
+                     accessed: list[datetime], created: list[datetime], ids: list[int],
+                     relevance: np.ndarray) -> list[int]:
+    """The ranking written plainly over datetimes (what recall computed before it took arrays)."""
+    def normalise(values: np.ndarray) -> np.ndarray:
+        low, high = float(values.min()), float(values.max())
+        return np.zeros_like(values) if high - low < 1e-12 else (values - low) / (high - low)
+
+    recency = np.array([RECENCY_DECAY ** max(0.0, (now - a).total_seconds() / 3600.0)
+                        for a in accessed])
+    score = (weights.recency * normalise(recency) + weights.importance * normalise(importance)
+             + weights.relevance * normalise(relevance))
+    return sorted(range(len(ids)), key=lambda i: (float(score[i]), created[i], ids[i]),
+                  reverse=True)[:k]
+
+
+def test_ranking_over_arrays_of_microseconds_ranks_as_over_datetimes() -> None:
+    """Recall ranks the store's arrays (POSIX microseconds) as the plain formula ranks datetimes:
+    recency from the last access, ties to the later creation, then the larger id."""
+    rng = np.random.default_rng(5)
+    now = datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    n = 80
+    created = [now - timedelta(hours=float(h)) for h in rng.uniform(1, 2_000, n)]
+    accessed = [c + timedelta(minutes=float(m)) for c, m in zip(
+        created, rng.choice([0, 0, 30, 900], n), strict=True)]
+    importance = rng.uniform(1, 10, n).round(1)
+    relevance = rng.uniform(-0.2, 0.9, n)
+    # Exact ties: two candidates alike but for their ids, two alike but for creation time.
+    for a, b in ((3, 4), (10, 11)):
+        accessed[b], importance[b], relevance[b] = accessed[a], importance[a], relevance[a]
+    created[4] = created[3]
+    relevance[[3, 4, 10, 11]], importance[[3, 4, 10, 11]] = 0.95, 10.0  # among the best
+    ids = [int(i) for i in rng.permutation(10_000)[:n]]
+    weights = RetrievalWeights()
+    got = rank_positions(posix_micros(now), 12, weights, importance=importance,
+                         accessed_us=np.array([posix_micros(t) for t in accessed]),
+                         created_us=np.array([posix_micros(t) for t in created]), ids=ids,
+                         relevance=relevance)
+    assert got == _reference_order(now, 12, weights, importance, accessed, created, ids,
+                                   relevance)
+    assert {3, 4, 10, 11} <= set(got)
+    assert posix_micros(datetime(1970, 1, 1, 0, 0, 1, 5, tzinfo=UTC)) == 1_000_005

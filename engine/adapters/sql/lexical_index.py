@@ -51,6 +51,7 @@ from engine.lexical import (
 
 __all__ = [
     "LexicalIndex", "Matches", "term_rows", "text_length", "NO_MATCHES", "POSTINGS_CACHE",
+    "BM25_MEMO", "Bm25Memo",
     "PostingsCache", "TermPostings", "PG_POSTINGS_OF", "pg_term_arrays",
 ]
 
@@ -139,6 +140,47 @@ class PostingsCache:
 
 #: The process's cache.
 POSTINGS_CACHE = PostingsCache()
+
+
+class Bm25Memo:
+    """The last few BM25 results per database engine, keyed by what they were computed from:
+    the character, the kept terms, the statistics and the version of each term's postings (a
+    version changes whenever the postings do). Recall on PostgreSQL scores the cached postings
+    to guess its lexical matches before its statement, then scores what the statement says is
+    current: when nothing changed in between, the second is the first (same inputs, same
+    result). Only that hand-over: a few entries, no cache of results across recalls (a new
+    memory changes the character's statistics anyway)."""
+
+    def __init__(self, max_entries: int = 8) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[Engine, OrderedDict[tuple[Any, ...], Matches]] = (
+            weakref.WeakKeyDictionary())
+
+    def scores(self, engine: Engine, owner_id: int, kept: Sequence[str],
+               postings: dict[str, TermPostings], n_docs: int, total: int) -> Matches:
+        """``_bm25`` of the ``kept`` terms over ``postings``, or the same result again."""
+        key = (owner_id, tuple(kept), n_docs, total,
+               tuple(p.version if (p := postings.get(t)) is not None else None for t in kept))
+        with self._lock:
+            per_engine = self._entries.setdefault(engine, OrderedDict())
+            if (hit := per_engine.get(key)) is not None:
+                per_engine.move_to_end(key)
+                return hit
+        result = _bm25(kept, postings, n_docs, total)
+        with self._lock:
+            per_engine[key] = result
+            while len(per_engine) > self.max_entries:
+                per_engine.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = weakref.WeakKeyDictionary()
+
+
+#: The process's hand-over of BM25 results (``Bm25Memo``).
+BM25_MEMO = Bm25Memo()
 
 #: PostgreSQL: the statistics of ``%(lex_terms)s`` (sorted, "" included) and the postings of
 #: those that BM25 keeps (``engine.lexical.discriminating``, the same test in float8) unless
@@ -237,12 +279,13 @@ def decode(engine: Engine, owner_id: int, lexicon: Sequence[str], known: dict[st
                                      mine["tf"].astype(np.float64),
                                      mine["len"].astype(np.float64))
         POSTINGS_CACHE.put(engine, owner_id, term, current[term])
-    return _bm25(kept, current, n_docs, total)
+    return BM25_MEMO.scores(engine, owner_id, kept, current, n_docs, total)
 
 
 def _bm25(kept: Sequence[str], postings: dict[str, TermPostings], n_docs: int, total: int
           ) -> Matches:
-    """BM25 over the kept terms' postings (a kept term has some: its statistics say so)."""
+    """BM25 over the kept terms' postings (a kept term has some: its statistics say so; those
+    absent from ``postings`` are left out)."""
     found = [(i, postings[t]) for i, t in enumerate(kept) if t in postings]
     found = [(i, p) for i, p in found if len(p.ids)]
     if not found:

@@ -61,6 +61,7 @@ from engine.adapters.sql.lexical_index import (
     _PACKED_STAT as PACKED_STAT,
 )
 from engine.adapters.sql.lexical_index import (
+    BM25_MEMO,
     NO_MATCHES,
     PG_LEXICAL_COLUMNS,
     LexicalIndex,
@@ -75,7 +76,7 @@ from engine.adapters.sql.memory_writes import insert_memories_pg, insert_memorie
 from engine.adapters.sql.tables import memories, memory_sources
 from engine.adapters.sql.types import EMBEDDING_DIM
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
-from engine.lexical import DOC_TERM, bm25_arrays
+from engine.lexical import DOC_TERM
 from engine.memory import Memory, cosines
 
 __all__ = [
@@ -227,15 +228,9 @@ class SeenStats:
         kept = kept_terms({t: n for t, (n, _) in seen.items()}, n_docs)
         if not kept or n_docs <= 0 or any(t not in known for t in kept):
             return []
-        found = [(i, known[t]) for i, t in enumerate(kept) if len(known[t].ids)]
-        if not found:
+        ids, scores = BM25_MEMO.scores(engine, owner_id, kept, known, n_docs, total)
+        if not len(ids):
             return []
-        ids, scores = bm25_arrays(
-            np.concatenate([np.full(len(p.ids), i, dtype=np.int64) for i, p in found]),
-            np.concatenate([p.ids for _, p in found]),
-            np.concatenate([p.tf for _, p in found]),
-            np.concatenate([p.length for _, p in found]),
-            len(kept), n_docs, total / n_docs)
         return _best_matches(ids, scores, lexical)[: lexical + max(1, lexical // GUESS_MARGIN)]
 
 
