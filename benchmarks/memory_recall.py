@@ -297,7 +297,7 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
      "recent and most important ids)", "engine.adapters.sql.memory_store",
      "MemoryStore._gather_pg", True),
     ("PostgreSQL: recall's statements (`_one_row`: the first one, with the candidates' fields "
-     "and vectors; again only for lexical matches it did not guess)",
+     "and similarities; again only for lexical matches it did not guess)",
      "engine.adapters.sql.memory_store", "MemoryStore._one_row", True),
     ("nearest ids (vector search)", "engine.adapters.sql.memory_store",
      "MemoryStore._nearest_ids", True),
@@ -320,7 +320,8 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
     ("`lexical_scores` (BM25 over the candidates)", "engine.services.recall", "lexical_scores",
      False),
     ("`rank`", "engine.services.recall", "rank", False),
-    ("`rank_order` (ranking the candidates)", "engine.services.recall", "rank_order", False),
+    ("`rank_positions` (ranking the candidates)", "engine.services.recall", "rank_positions",
+     False),
     ("`recalled` (the winners as memories, marked as accessed: on PostgreSQL the update "
      "returning their rows)", "engine.adapters.sql.memory_store", "MemoryStore.recalled", False),
     ("`touch` (write the access times)", "engine.adapters.sql.memory_store", "MemoryStore.touch",
