@@ -446,7 +446,7 @@ def test_recall_stays_exact_when_the_words_changed_since_the_last_recall(
     last recall read; new memories, an archived best match and a new word must not change the
     answer (compared with a recall that guesses nothing, with the process's caches emptied)."""
     from engine.adapters.sql.lexical_index import POSTINGS_CACHE
-    from engine.adapters.sql.memory_store import SEEN_STATS
+    from engine.adapters.sql.recall_pg import SEEN_STATS
 
     eco, (owner,) = _owners(container, 1)
     embedder = HashingEmbedder()

@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from engine.adapters.sql import migrate
-from engine.adapters.sql.memory_store import postgres_session_settings
+from engine.adapters.sql.recall_pg import postgres_session_settings
 from engine.errors import ServiceUnavailable
 
 __all__ = ["Database"]

@@ -4,25 +4,13 @@ Recall reads memories three ways: by similarity to a query (``nearest``), by rec
 (``recent_for``) and by importance (``most_important``); each only sees one owner's
 non-archived memories (and, with ``before``, only those created before that time).
 
-``nearest`` on PostgreSQL uses the HNSW index (``ix_memories_embedding_hnsw``). pgvector
-applies ``WHERE`` filters *after* the index scan, so a plain filtered top-k over a table shared
-by many characters can come back short. We turn on ``hnsw.iterative_scan = relaxed_order``
-(pgvector 0.8+), which keeps scanning until enough rows pass the filter; as that mode returns
-rows only roughly by distance, it is asked for more than ``limit`` and the exactly nearest
-``limit`` of them (by cosine distance) are kept. The index is not on the embedding itself but
-on its search key (migration 0016, ``memory_search_key``): the unit vector followed by one
-coordinate, 4 x the owner's id. Between two memories of one owner the key's Euclidean distance
-orders like their cosine distance (for unit vectors ``|a - b|^2 = 2 - 2 cos``); between two
-owners it is at least 4, more than any distance within one owner (at most 2). So the graph
-keeps each character's memories together, and the owner's filtered scan visits its own rows
-instead of everybody's: at 10,000 memories beside 9,000 of other characters, as many of the
-exact nearest for about a third less server time than an index on the embeddings. If the scan
-ends short of what it was asked (its ``hnsw.max_scan_tuples`` budget spent, or the owner has
-fewer rows), an exact scan of the owner's rows, found through the B-tree index, answers
-instead. The planner may also choose that exact plan by itself when an owner's rows are few.
-On SQLite the search is exact (numpy over the owner's vectors). Either way the rows are
-finally ordered in Python by exact cosine similarity computed from the stored float32 values
-(ties: larger id first), so both backends order the same rows identically.
+``nearest`` on PostgreSQL uses the HNSW index (``ix_memories_embedding_hnsw``, on migration
+0016's per-character search key) with iterative scans, and the exact scan of the owner's rows
+when that comes back short: ``engine.adapters.sql.recall_pg`` says how, and holds recall's own
+statements on PostgreSQL. On SQLite the search is exact (numpy over the owner's vectors, kept
+in ``vector_cache``). Either way ``nearest`` finally orders the rows in Python by exact cosine
+similarity computed from the stored float32 values (ties: larger id first), so both backends
+order the same rows identically.
 
 Recall also reads memories by their words: ``recall_candidates`` adds the owner's best BM25
 matches for the query's terms from the lexical index (``engine.adapters.sql.lexical_index``,
@@ -34,47 +22,44 @@ otherwise both databases compute the selected columns of every row before sortin
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from psycopg.pq import Format
 from sqlalchemy import (
     ColumnElement,
     LargeBinary,
     Select,
-    event,
     func,
     null,
     select,
     type_coerce,
     update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.lexical_index import (
-    _PACKED_STAT as PACKED_STAT,
-)
-from engine.adapters.sql.lexical_index import (
-    BM25_MEMO,
     NO_MATCHES,
-    PG_LEXICAL_COLUMNS,
     LexicalIndex,
-    TermPostings,
-    decode,
-    kept_terms,
-    pg_parameters,
-    query_lexicon,
     text_length,
 )
 from engine.adapters.sql.memory_writes import insert_memories_pg, insert_memories_sqlite
+from engine.adapters.sql.recall_pg import (
+    EF_SEARCH_MAX,
+    EF_SEARCH_MIN,
+    OVERFETCH_MAX,
+    OVERFETCH_MIN,
+    PG_NEAREST,
+    SESSION_EF_SEARCH,
+    gather,
+    nearest_exact,
+    pg_vector,
+    postgres_session_settings,
+    search_width,
+)
+from engine.adapters.sql.recall_pool import RecallPool, best_matches, scores_of
 from engine.adapters.sql.tables import memories, memory_sources
-from engine.adapters.sql.types import EMBEDDING_DIM
 from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
 from engine.lexical import DOC_TERM
 from engine.memory import Memory, cosines
@@ -84,27 +69,6 @@ __all__ = [
     "SESSION_EF_SEARCH", "postgres_session_settings",
 ]
 
-#: The HNSW path reads ``limit + clamp(limit, OVERFETCH_MIN, OVERFETCH_MAX)`` ids (120 for
-#: recall's 60 nearest) and keeps the ``limit`` nearest by exact distance.
-OVERFETCH_MIN = 10
-OVERFETCH_MAX = 100
-#: ``hnsw.ef_search`` is as many as the rows read (at least ``EF_SEARCH_MIN``, at most
-#: pgvector's maximum): the scan's first pass then yields them all. Reading more rows than
-#: ``ef_search`` makes pgvector's iterative scan start a second pass that costs about as much
-#: as the first: 90 with 120 rows read visited 3,500 index tuples per recall on the
-#: 10,000-memory benchmark for 98.3% of the exact 60 nearest, 120 with 120 visits 2,550 for
-#: 96.9% (100 with 100: 2,200 for 96.2%; known-word queries). The iterative scan still
-#: guarantees the row count when filters (archived, ``before``) drop rows. A large ``limit``
-#: raises pgvector's cost estimate until the planner prefers the exact scan of the owner's
-#: rows (at 400 for a 10,000-memory owner): slower, never wrong.
-EF_SEARCH_MIN = 40
-EF_SEARCH_MAX = 1000
-#: The session default (for recall's usual 60 nearest candidates), set when a connection opens.
-SESSION_EF_SEARCH = 120
-#: Most (character, term) statistics ``SeenStats`` keeps (about 100 bytes each).
-SEEN_STATS_MAX = 500_000
-#: ``SeenStats.guess`` adds ``lexical // GUESS_MARGIN`` matches to the ``lexical`` best.
-GUESS_MARGIN = 10
 #: Ids per ``IN (...)`` (well under SQLite's bound-parameter limit).
 _IN_CHUNK = 500
 #: pgvector's binary ``vector`` format: dimension and an unused field (two int16) before floats.
@@ -118,124 +82,6 @@ _WEIGHTIEST = (memories.c.importance.desc(), memories.c.created_at.desc(), memor
 # ``sort_by_parameter_order`` returns the ids in the order of the rows. Other new memories go
 # through ``memory_writes``.
 _INSERT_ORDERED = memories.insert().returning(memories.c.id, sort_by_parameter_order=True)
-
-
-BINARY_FORMAT = Format.BINARY
-#: Execution option asking for results in PostgreSQL's binary format (``_binary_results``).
-_BINARY = "personae_binary_results"
-_hooked: weakref.WeakSet[Engine] = weakref.WeakSet()
-_hook_lock = threading.Lock()
-
-
-def _binary_results(conn: Connection) -> dict[str, Any]:
-    """Execution options for a statement whose results psycopg should receive in binary
-    (recall's own statements: packed ``bytea`` and vectors cost half as much as in hex text,
-    and the rows decode to the same Python values). Hooks the engine once."""
-    engine = conn.engine
-    if engine not in _hooked:
-        with _hook_lock:
-            if engine not in _hooked:
-                event.listen(engine, "before_cursor_execute", _use_binary)
-                _hooked.add(engine)
-    return {_BINARY: True}
-
-
-def _use_binary(_conn: Any, cursor: Any, _statement: str, _params: Any, context: Any,
-                _many: bool) -> None:
-    if context is not None and context.execution_options.get(_BINARY):
-        cursor.format = BINARY_FORMAT
-
-
-def postgres_session_settings(dbapi_conn: Any, _record: Any) -> None:
-    """On each new PostgreSQL connection: HNSW iterative scans (filtered top-k never comes
-    back short) and the usual ``ef_search``, so recall spends no statement setting them."""
-    with dbapi_conn.cursor() as cur:
-        cur.execute("SET hnsw.iterative_scan = relaxed_order")
-        cur.execute(f"SET hnsw.ef_search = {SESSION_EF_SEARCH}")
-    dbapi_conn.commit()
-
-
-@dataclass(frozen=True)
-class RecallPool:
-    """Recall's candidates in id order: the fields ranking needs, each one's cosine
-    similarity to the query and BM25 score. The rest of a memory (text, kind ...) is read only
-    for the winners (``MemoryStore.recalled``): SQLite keeps its candidates' full driver rows
-    (``_CANDIDATE_SQL``'s columns) in ``rows``; PostgreSQL reads the winners' rows with the
-    access-time update."""
-
-    ids: list[int]
-    importance: np.ndarray
-    #: Creation and last access times, POSIX microseconds (``engine.memory.posix_micros``).
-    created_us: np.ndarray
-    accessed_us: np.ndarray
-    relevance: np.ndarray
-    lexical: np.ndarray
-    rows: list[tuple[Any, ...]] | None = None
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-class SeenStats:
-    """Per database engine, character and term: the lexical statistics (document count and
-    total frequency) that recall last read, so that PostgreSQL's first statement can read the
-    rows of the query's best lexical matches as guessed from them and from the cached postings
-    (``POSTINGS_CACHE``), instead of a second statement once the statistics are back. Only a
-    guess: the matches are computed again from what that statement returns, and any the guess
-    missed are read then (a statement more, when something changed since)."""
-
-    def __init__(self, max_entries: int = SEEN_STATS_MAX) -> None:
-        self.max_entries = max_entries
-        self._lock = threading.Lock()
-        self._entries: weakref.WeakKeyDictionary[
-            Engine, OrderedDict[tuple[int, str], tuple[int, int]]] = weakref.WeakKeyDictionary()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries = weakref.WeakKeyDictionary()
-
-    def put(self, engine: Engine, owner_id: int, lexicon: Sequence[str], stats: Any) -> None:
-        """Remember the statistics of ``lexicon`` as ``PG_LEXICAL_COLUMNS`` packs them (a term
-        without a row has none)."""
-        seen = dict.fromkeys(lexicon, (0, 0))
-        packed = np.frombuffer(bytes(stats or b""), dtype=PACKED_STAT)
-        for p, n, t in zip(packed["term"].tolist(), packed["docs"].tolist(),
-                           packed["total"].tolist(), strict=True):
-            seen[lexicon[p - 1]] = (n, t)
-        with self._lock:
-            per_engine = self._entries.setdefault(engine, OrderedDict())
-            for term, value in seen.items():
-                per_engine[(owner_id, term)] = value
-                per_engine.move_to_end((owner_id, term))
-            while len(per_engine) > self.max_entries:
-                per_engine.popitem(last=False)
-
-    def guess(self, engine: Engine, owner_id: int, lexicon: Sequence[str],
-              known: dict[str, TermPostings], lexical: int) -> list[int]:
-        """The ids of the ``lexical`` best lexical matches (and a few more, in case some are
-        not visible) if every term's statistics and every kept term's postings are at hand (at
-        whatever version); else none."""
-        if lexical <= 0:
-            return []
-        with self._lock:
-            per_engine = self._entries.get(engine)
-            if per_engine is None:
-                return []
-            seen = {t: v for t in lexicon if (v := per_engine.get((owner_id, t))) is not None}
-        if len(seen) < len(lexicon):
-            return []
-        n_docs, total = seen[DOC_TERM]
-        kept = kept_terms({t: n for t, (n, _) in seen.items()}, n_docs)
-        if not kept or n_docs <= 0 or any(t not in known for t in kept):
-            return []
-        ids, scores = BM25_MEMO.scores(engine, owner_id, kept, known, n_docs, total)
-        if not len(ids):
-            return []
-        return _best_matches(ids, scores, lexical)[: lexical + max(1, lexical // GUESS_MARGIN)]
-
-
-#: The process's lexical statistics as last read by recall.
-SEEN_STATS = SeenStats()
 
 
 class MemoryStore:
@@ -336,16 +182,15 @@ class MemoryStore:
         searching = query is not None and nearest > 0 and bool(query.any())
         wanted = [t for t in dict.fromkeys(terms) if t != DOC_TERM]
         if self.conn.dialect.name == "postgresql":
-            return self._recall_candidates_pg(
-                owner_id, query if searching else None, nearest, recent, important, wanted,
-                lexical, before)
+            return gather(self.conn, owner_id, query if searching else None, nearest, recent,
+                          important, wanted, lexical, before)
         entry: OwnerVectors | None = None
         if query is not None:
             entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
         near = (self._nearest_ids_exact(owner_id, query, nearest, before, entry)
                 if searching and query is not None else [])
         lex_ids, lex_scores = self.lexical.matches(owner_id, wanted) if wanted else NO_MATCHES
-        matches = _best_matches(lex_ids, lex_scores, lexical)
+        matches = best_matches(lex_ids, lex_scores, lexical)
         ids = set(near)
         rows = self._read_candidates(sorted(ids.union(matches)), owner_id, before,
                                      recent=max(0, recent), important=max(0, important))
@@ -366,7 +211,7 @@ class MemoryStore:
             ids_list, np.array([float(r[6]) for r in rows], dtype=np.float64),
             np.array([micros(r[8]) for r in rows], dtype=np.int64),
             np.array([micros(r[9]) for r in rows], dtype=np.int64), similarity,
-            _scores_of(ids_list, lex_ids, lex_scores), rows)
+            scores_of(ids_list, lex_ids, lex_scores), rows)
 
     def recalled(self, pool: RecallPool, positions: Sequence[int], when: datetime
                  ) -> list[Memory]:
@@ -395,99 +240,6 @@ class MemoryStore:
         for memory in best:
             memory.last_accessed_at = when
         return best
-
-    def _recall_candidates_pg(
-        self, owner_id: int, query: np.ndarray | None, nearest: int, recent: int,
-        important: int, wanted: Sequence[str], lexical: int, before: datetime | None,
-    ) -> RecallPool:
-        """PostgreSQL: ``_PG_GATHER`` (one round trip), then ``_PG_RECORDS`` for whatever
-        candidate it could not know of (the lexical matches, computed here from its
-        statistics and postings; the exact nearest when the HNSW scan came back short)."""
-        visible = "owner_id = %(owner)s AND archived IS false" + (
-            " AND created_at < %(before)s" if before is not None else "")
-        by_id = "m.owner_id + 0 = %(owner)s AND m.archived IS false" + (
-            " AND m.created_at < %(before)s" if before is not None else "")
-        params: dict[str, Any] = {
-            "owner": owner_id, "before": before, "recent": max(0, recent),
-            "important": max(0, important), "vec": None, "nearest": 0}
-        fetch = 0
-        if query is not None:
-            fetch = self._search_width(nearest)
-            params.update(vec=self._pg_vector(query), fetch=fetch, nearest=nearest)
-            near_sql = _PG_NEAR.format(visible=visible)
-            count_sql = "(SELECT count(*) FROM near)"
-        else:
-            near_sql = "near AS (SELECT NULL::bigint AS id, 0::float8 AS d WHERE false), "
-            count_sql = "0::int8"
-        engine = self.conn.engine
-        lexicon = query_lexicon(wanted) if wanted else []
-        known: dict[str, TermPostings] = {}
-        guess: list[int] = []
-        if lexicon:
-            lexical_params, known = pg_parameters(engine, owner_id, lexicon)
-            params.update(lexical_params)
-            lexical_sql = PG_LEXICAL_COLUMNS
-            guess = SEEN_STATS.guess(engine, owner_id, lexicon, known, lexical)
-        else:
-            lexical_sql = "NULL::bytea, NULL::bytea"
-        params["guess"] = guess
-        sql = _PG_GATHER.format(near=near_sql, count=count_sql, visible=visible, by_id=by_id,
-                                lexical=lexical_sql, record=_pg_record("r.role::int2"))
-        found, heads, stats, postings = self._one_row(sql, params)
-        records = _Records.decode(heads)
-        near: set[int] = set()
-        if query is not None:
-            if int(found) < fetch:
-                # Short: the owner has fewer rows, or the iterative scan spent its budget.
-                pairs = self._nearest_exact_pg(params, visible, nearest)
-                near = {i for i, _ in pairs}
-            else:
-                near = set(records.ids[(records.role & _NEAR) != 0].tolist())
-        lex_ids, lex_scores = NO_MATCHES
-        if lexicon:
-            lex_ids, lex_scores = decode(engine, owner_id, lexicon, known, stats, postings)
-            SEEN_STATS.put(engine, owner_id, lexicon, stats)
-        matches = _best_matches(lex_ids, lex_scores, lexical)
-        have = set(records.ids.tolist())
-        missing = sorted(near.difference(have).union(
-            _unread_matches(matches, have, have.union(guess), lexical)))
-        if missing:
-            more, = self._one_row(_PG_RECORDS.format(by_id=by_id, record=_pg_record("0::int2")),
-                                  {**params, "ids": missing})
-            records = records.plus(_Records.decode(more))
-            have = set(records.ids.tolist())
-        keep = near.union(records.ids[(records.role & _SIDE) != 0].tolist())
-        keep.update([i for i in matches if i in have][:lexical])
-        records = records.only(keep)
-        ids = records.ids.tolist()
-        return RecallPool(ids, records.importance, records.created + _PG_EPOCH_US,
-                          records.accessed + _PG_EPOCH_US,
-                          np.nan_to_num(records.relevance, nan=0.0, posinf=0.0, neginf=0.0),
-                          _scores_of(ids, lex_ids, lex_scores))
-
-    def _one_row(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
-        """The one row of a recall statement, received in binary."""
-        result = self.conn.exec_driver_sql(sql, params,
-                                           execution_options=_binary_results(self.conn))
-        try:
-            row = result.cursor.fetchone()
-        finally:
-            result.close()
-        assert row is not None  # an aggregate without GROUP BY: always one row
-        return tuple(row)
-
-    def _nearest_exact_pg(
-        self, params: dict[str, Any], visible: str, limit: int
-    ) -> list[tuple[int, float]]:
-        """The exact nearest (``+ 0`` keeps the planner off the HNSW index)."""
-        result = self.conn.exec_driver_sql(
-            "SELECT id, (embedding <=> %(vec)s::vector) + 0 AS d FROM memories "
-            f"WHERE {visible} AND embedding IS NOT NULL ORDER BY d, id DESC LIMIT %(limit)s",
-            {**params, "limit": limit})
-        try:
-            return [(int(i), float(d)) for i, d in result.cursor.fetchall()]
-        finally:
-            result.close()
 
     def _read_candidates(
         self, ids: Sequence[int], owner_id: int, before: datetime | None, *, recent: int,
@@ -531,11 +283,6 @@ class MemoryStore:
             if int(row[0]) not in unique or not unique[int(row[0])][-1]:
                 unique[int(row[0])] = row
         return [unique[i] for i in sorted(unique)]
-
-    @staticmethod
-    def _pg_vector(query: np.ndarray) -> str:
-        """The query vector in pgvector's text form, as its bind processor writes it."""
-        return "[" + ",".join(map(str, np.asarray(query, dtype=np.float64).tolist())) + "]"
 
     def _sqlite_time(self, when: datetime) -> Any:
         """A time as SQLite stores a ``UtcDateTime`` (for plain SQL comparisons)."""
@@ -622,10 +369,10 @@ class MemoryStore:
     ) -> list[int]:
         visible = "owner_id = %(owner)s AND archived IS false" + (
             " AND created_at < %(before)s" if before is not None else "")
-        fetch = self._search_width(limit)
-        params = {"vec": self._pg_vector(query), "owner": owner_id, "before": before,
+        fetch = search_width(self.conn, limit)
+        params = {"vec": pg_vector(query), "owner": owner_id, "before": before,
                   "fetch": fetch}
-        result = self.conn.exec_driver_sql(_PG_NEAREST.format(visible=visible), params)
+        result = self.conn.exec_driver_sql(PG_NEAREST.format(visible=visible), params)
         try:
             pairs = [(int(i), float(d)) for i, d in result.cursor.fetchall()]
         finally:
@@ -633,19 +380,9 @@ class MemoryStore:
         if len(pairs) < fetch:
             # Short: either the owner has fewer rows (then this exact scan is cheap) or the
             # iterative scan spent its budget, and what it found need not be the nearest.
-            pairs = self._nearest_exact_pg(params, visible, limit)
+            pairs = nearest_exact(self.conn, params, visible, limit)
         pairs.sort(key=lambda p: (p[1], -p[0]))
         return [i for i, _ in pairs[:limit]]
-
-    def _search_width(self, limit: int) -> int:
-        """How many rows an HNSW scan for the ``limit`` nearest reads (see ``OVERFETCH_MIN``);
-        sets ``hnsw.ef_search`` for this transaction when the session's is not the one."""
-        fetch = limit + min(OVERFETCH_MAX, max(OVERFETCH_MIN, limit))
-        ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, fetch))
-        if ef_search != SESSION_EF_SEARCH:  # SET LOCAL semantics: ends with the transaction
-            self.conn.exec_driver_sql("SELECT set_config('hnsw.ef_search', %(ef)s, true)",
-                                      {"ef": str(ef_search)})
-        return fetch
 
     def _nearest_ids_exact(
         self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None,
@@ -770,126 +507,6 @@ _CANDIDATE_COLUMNS = (
 #: The same, as plain SQL (recall's hot path).
 _CANDIDATE_SQL = ("id, ecosystem_id, owner_id, channel_id, kind, text, importance, "
                   "emotional_tone, created_at, last_accessed_at")
-#: PostgreSQL's recall statements. ``_PG_NEAR``: the HNSW scan, in relaxed order, of a few
-#: more rows than wanted (``fetch``); ``_PG_GATHER`` keeps its ``nearest`` nearest (by the
-#: distance it computed, ties to the larger id: ``d + 0``, because the planner takes the
-#: scan's output for sorted by ``d``, which a relaxed order is not, and would only sort ties),
-#: adds the most recent and the most important,
-#: and packs their ranking fields and similarities (``_pg_record``, in id order)
-#: beside the lexical statistics and postings (``PG_LEXICAL_COLUMNS``): one round trip.
-#: ``_PG_RECORDS`` packs the same for given ids (lexical matches, or the exact nearest after
-#: a short scan).
-#: The order of the HNSW index (migration 0016): by search key, the query's with the owner's.
-_KEY = f"::vector({EMBEDDING_DIM + 1})"
-_KEY_ORDER = (f"memory_search_key(embedding, owner_id){_KEY} <-> "
-              f"memory_search_key(%(vec)s::vector, %(owner)s::integer){_KEY}")
-#: The HNSW scan (``d``: the cosine distance, by which the nearest are then chosen).
-_PG_NEAREST = ("SELECT id, embedding <=> %(vec)s::vector AS d FROM memories "
-               "WHERE {visible} AND embedding IS NOT NULL ORDER BY " + _KEY_ORDER +
-               " LIMIT %(fetch)s")
-_PG_NEAR = "near AS MATERIALIZED (" + _PG_NEAREST + "), "
-_PG_GATHER = """WITH {near}
-picked AS (
-    SELECT id, 1 AS role FROM (SELECT id FROM near ORDER BY d + 0, id DESC LIMIT %(nearest)s) AS n
-    UNION ALL SELECT id, 2 FROM (SELECT id FROM memories WHERE {visible}
-        ORDER BY created_at DESC, id DESC LIMIT %(recent)s) AS r
-    UNION ALL SELECT id, 2 FROM (SELECT id FROM memories WHERE {visible}
-        ORDER BY importance DESC, created_at DESC, id DESC LIMIT %(important)s) AS i
-    UNION ALL SELECT id, 0 FROM unnest(%(guess)s::bigint[]) AS g(id)),
-roles AS (SELECT id, bit_or(role) AS role FROM picked GROUP BY id)
-SELECT {count}, c.heads, {lexical}
-FROM (SELECT string_agg({record}, ''::bytea) AS heads
-      FROM roles AS r JOIN memories AS m ON m.id = r.id WHERE {by_id}) AS c"""
-_PG_RECORDS = """SELECT string_agg({record}, ''::bytea)
-FROM memories AS m WHERE m.id = ANY(%(ids)s::bigint[]) AND {by_id}"""
-
-
-def _pg_record(role: str) -> str:
-    """One candidate's packed ranking fields (``_PG_HEAD``): times as PostgreSQL sends them
-    (microseconds since 2000-01-01 UTC), and its cosine similarity to the query (``%(vec)s``;
-    NULL without one, and without an embedding: then 0) as pgvector computes it."""
-    return ("int8send(m.id) || int2send(" + role + ") || float8send(m.importance) || "
-            "timestamptz_send(m.created_at) || timestamptz_send(m.last_accessed_at) || "
-            "float8send(coalesce(1 - (m.embedding <=> %(vec)s::vector), 0))")
-
-
-_PG_HEAD = np.dtype([("id", ">i8"), ("role", ">i2"), ("importance", ">f8"), ("created", ">i8"),
-                     ("accessed", ">i8"), ("relevance", ">f8")])
-#: Roles in ``_PG_GATHER``: among the nearest, among the most recent or most important.
-_NEAR, _SIDE = 1, 2
-#: PostgreSQL's time epoch (2000-01-01 UTC) in POSIX microseconds.
-_PG_EPOCH_US = 946_684_800_000_000
-
-
-@dataclass(frozen=True)
-class _Records:
-    """PostgreSQL's packed candidates, field by field (native numpy arrays)."""
-
-    ids: np.ndarray
-    role: np.ndarray
-    importance: np.ndarray
-    created: np.ndarray
-    accessed: np.ndarray
-    relevance: np.ndarray
-
-    @staticmethod
-    def decode(heads: bytes | None) -> _Records:
-        head = np.frombuffer(bytes(heads or b""), dtype=_PG_HEAD)
-        return _Records(head["id"].astype(np.int64), head["role"].astype(np.int64),
-                        head["importance"].astype(np.float64), head["created"].astype(np.int64),
-                        head["accessed"].astype(np.int64), head["relevance"].astype(np.float64))
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def plus(self, other: _Records) -> _Records:
-        return _Records(*(np.concatenate((getattr(self, f.name), getattr(other, f.name)))
-                          for f in fields(_Records)))
-
-    def only(self, keep: set[int]) -> _Records:
-        """The records whose id is in ``keep``, in id order (each id is in one record)."""
-        chosen = np.flatnonzero(np.isin(self.ids, np.fromiter(keep, np.int64, len(keep))))
-        chosen = chosen[np.argsort(self.ids[chosen], kind="stable")]
-        return _Records(*(getattr(self, f.name)[chosen] for f in fields(_Records)))
-
-
-def _best_matches(lex_ids: np.ndarray, lex_scores: np.ndarray, lexical: int) -> list[int]:
-    """The ids of the best lexical matches (ties: larger id), visible or not: twice
-    ``lexical``, so that archived or too recent ones, filtered out when the candidates are
-    read, do not leave the list short."""
-    if not lexical or not len(lex_ids):
-        return []
-    order = np.lexsort((-lex_ids, -lex_scores))[: 2 * lexical]
-    return [int(i) for i in lex_ids[order].tolist()]
-
-
-def _unread_matches(matches: Sequence[int], have: set[int], asked: set[int], lexical: int
-                    ) -> list[int]:
-    """What to read of ``matches`` (best first) to know their first ``lexical`` visible ones:
-    nothing if every match before the ``lexical``-th one read (``have``) was asked for (an
-    asked match not read is not visible); else every one not asked for yet."""
-    seen = 0
-    for at, memory_id in enumerate(matches):
-        if memory_id in have:
-            seen += 1
-            if seen >= lexical:
-                return []
-        elif memory_id not in asked:
-            return [i for i in matches[at:] if i not in asked]
-    return []
-
-
-def _scores_of(ids: list[int], lex_ids: np.ndarray, lex_scores: np.ndarray) -> np.ndarray:
-    """The BM25 score of each of ``ids`` (``lex_ids`` ascending; 0 where absent)."""
-    bm25 = np.zeros(len(ids))
-    if len(lex_ids) and ids:
-        wanted = np.asarray(ids, dtype=np.int64)
-        pos = np.clip(np.searchsorted(lex_ids, wanted), 0, len(lex_ids) - 1)
-        hit = lex_ids[pos] == wanted
-        bm25[hit] = lex_scores[pos[hit]]
-    return bm25
-
-
 def _utc(value: Any) -> datetime:
     """A driver's time value (SQLite: ISO text in UTC; PostgreSQL: an aware datetime)."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
