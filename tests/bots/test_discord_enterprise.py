@@ -318,6 +318,40 @@ def test_without_change_nickname_discord_refuses_and_nothing_is_stored(
     assert _row(container, eco) is None
 
 
+def test_a_brand_that_cannot_be_stored_gives_the_bot_its_name_back(
+        make: Callable[..., Container], fake_discord: FakeDiscord,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server drops to Free between the tier check and the save: the refusal is shown, and
+    the nickname and avatar Discord had already changed are put back (nothing stored)."""
+    container = make()
+    eco = _server(container, fake_discord)
+    real_set_brand = enterprise.set_brand
+
+    def tier_lost_meanwhile(deps: Any, ecosystem_id: int, *args: Any, **kwargs: Any) -> Any:
+        billing.set_tier(deps, ecosystem_id, "free")
+        return real_set_brand(deps, ecosystem_id, *args, **kwargs)
+
+    monkeypatch.setattr(enterprise, "set_brand", tier_lost_meanwhile)
+    png = _png()
+
+    async def body(cb: CommandBot) -> None:
+        attachment = cb.cdn.serve("logo.png", png)
+        command = cb.command("enterprise brand", [opt("name", "Big Co Bot"),
+                                                  opt("avatar", attachment["id"], 11)],
+                             resolved={"attachments": {attachment["id"]: attachment}},
+                             permissions=MANAGE_GUILD)
+        await cb.invoke(command)
+        assert "not part of Free" in cb.text(command)
+
+    _scenario(container, fake_discord, body)
+    changed, undone = [r for r in fake_discord.requests if r.route == ME]
+    assert changed.json["nick"] == "Big Co Bot" and changed.status == 200
+    assert undone.json == {"nick": "", "avatar": None} and undone.status == 200
+    assert fake_discord.members_me[(fake_discord.guild_id, fake_discord.app_id)] == {
+        "nick": None, "avatar": None}
+    assert _row(container, eco) is None
+
+
 # -- notices --------------------------------------------------------------------------------------
 
 

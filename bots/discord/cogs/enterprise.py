@@ -125,6 +125,22 @@ async def _edit_me(interaction: discord.Interaction, **fields: Any) -> discord.M
     return updated or me
 
 
+async def _undo_brand(interaction: discord.Interaction, before: discord.Member | None, *,
+                      avatar_changed: bool) -> None:
+    """Give the bot back the nickname it had before ``/enterprise brand`` (and no server
+    avatar, if it had none: a previous one cannot be put back, Discord keeps only its hash).
+    Best effort: the error that caused it is what the member is told."""
+    if before is None:
+        return
+    fields: dict[str, Any] = {"nick": before.nick}
+    if avatar_changed and before.guild_avatar is None:
+        fields["avatar"] = None
+    try:
+        await _edit_me(interaction, **fields)
+    except (InvalidInput, ServiceUnavailable):
+        pass
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Enterprise(PersonaeCog, commands.GroupCog, group_name="enterprise",
@@ -201,13 +217,20 @@ class Enterprise(PersonaeCog, commands.GroupCog, group_name="enterprise",
                 raise InvalidInput(f"`{plain(avatar.filename)}` is not a {_FORMATS} image; "
                                    "Discord takes only those as avatars. Nothing was changed.")
             fields["avatar"] = raw
+        before = interaction.guild.me if interaction.guild is not None else None
         updated = await _edit_me(interaction, **fields)
         avatar_url = None
         if avatar is not None:
             asset = updated.guild_avatar or updated.display_avatar
             avatar_url = asset.url
-        brand = await self.call(enterprise.set_brand, self.deps, eco, name, avatar_url,
-                                by=_by(interaction))
+        try:
+            brand = await self.call(enterprise.set_brand, self.deps, eco, name, avatar_url,
+                                    by=_by(interaction))
+        except Exception:
+            # Not stored (the tier lost since the check, the database gone ...): the bot
+            # looks as before again, as far as that can be undone.
+            await _undo_brand(interaction, before, avatar_changed=avatar is not None)
+            raise
         said = " with the new avatar" if avatar is not None else ""
         await show(interaction, f"The bot is now **{plain(brand.name)}** in this server{said}. "
                                 "Personae's notices here go out under that name too.")
