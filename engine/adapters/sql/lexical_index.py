@@ -51,7 +51,7 @@ from engine.lexical import (
 
 __all__ = [
     "LexicalIndex", "Matches", "term_rows", "text_length", "NO_MATCHES", "POSTINGS_CACHE",
-    "BM25_MEMO", "Bm25Memo",
+    "BM25_MEMO", "Bm25Memo", "PACKED_STAT",
     "PostingsCache", "TermPostings", "PG_POSTINGS_OF", "pg_term_arrays",
 ]
 
@@ -62,9 +62,10 @@ NO_MATCHES: Matches = (np.zeros(0, dtype=np.int64), np.zeros(0))
 #: One posting as PostgreSQL packs it (``_PG_POSTINGS``): the term's position in the query's
 #: sorted terms, the memory id, tf and the memory's length, big-endian.
 _PACKED_POSTING = np.dtype([("term", ">i4"), ("id", ">i8"), ("tf", ">i4"), ("len", ">i4")])
-#: One statistics row: the term's position, its document count, total frequency and version.
-_PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8"),
-                         ("version", ">i8")])
+#: One statistics row as PostgreSQL packs it (``PG_LEXICAL_COLUMNS``; recall's guess reads it
+#: too): the term's position, its document count, total frequency and version.
+PACKED_STAT = np.dtype([("term", ">i4"), ("docs", ">i4"), ("total", ">i8"),
+                        ("version", ">i8")])
 #: Upper bound on the postings a process keeps (16 bytes each: 4 million postings).
 POSTINGS_MAX_BYTES = 64 * 1024 * 1024
 
@@ -258,7 +259,7 @@ def decode(engine: Engine, owner_id: int, lexicon: Sequence[str], known: dict[st
     postings not read are those of ``known`` (what ``pg_parameters`` found cached)."""
     if not stats:
         return NO_MATCHES
-    packed = np.frombuffer(bytes(stats), dtype=_PACKED_STAT)
+    packed = np.frombuffer(bytes(stats), dtype=PACKED_STAT)
     docs: dict[str, int] = {}
     totals: dict[str, int] = {}
     versions: dict[str, int] = {}

@@ -33,11 +33,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from engine.adapters.sql.lexical_index import (
-    _PACKED_STAT as PACKED_STAT,
-)
-from engine.adapters.sql.lexical_index import (
     BM25_MEMO,
     NO_MATCHES,
+    PACKED_STAT,
     PG_LEXICAL_COLUMNS,
     TermPostings,
     decode,
