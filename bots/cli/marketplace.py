@@ -220,6 +220,25 @@ def installed(space: SpaceOption = "console:local") -> None:
         typer.echo("No packages installed.")
 
 
+@marketplace_app.command("refresh-avatars")
+def refresh_avatars(
+        space: Annotated[str | None, typer.Option(
+            help="Only this community (PLATFORM:ID); every community by default.")] = None,
+) -> None:
+    """Make installed packages' images their characters' avatars (after setting
+    PERSONAE_PUBLIC_BASE_URL; an avatar a community chose itself is kept)."""
+    from engine.services import marketplace as mp
+
+    with friendly_errors():
+        if space is None:
+            changed = mp.refresh_avatars(_deps())
+        else:
+            deps, eco = _ecosystem(space)
+            changed = mp.refresh_avatars(deps, [eco.id])
+    typer.echo(f"Avatars set for {len(changed)} characters"
+               + (f": {', '.join(changed)}." if changed else "."))
+
+
 @marketplace_app.command("rate")
 def rate(ref: Ref, stars: int, review: str = "", as_: AsOption = _DEFAULT_MEMBER) -> None:
     """Rate a package 1-5 stars (again: edits your rating)."""

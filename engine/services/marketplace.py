@@ -35,6 +35,7 @@ from engine.services.marketplace_installing import (
     install,
     installation_of,
     installed,
+    refresh_avatars,
     uninstall,
     update,
 )
@@ -64,6 +65,6 @@ __all__ = [
     "CARD_FIELDS", "ACTIVE_WINDOW",
     "package_from_ecosystem", "publish", "publish_package", "get_listing", "view", "search",
     "preview_png", "export_package", "install", "uninstall", "update", "installed",
-    "installation_of",
+    "installation_of", "refresh_avatars",
     "rate", "report", "open_reports", "take_down", "restore", "creator_stats",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.marketplace.format import Package, PackagedCharacter, parse_package
-from engine.marketplace.media import media_name_in, media_url
+from engine.marketplace.media import media_name_in, media_url, parse_media_name
 from engine.marketplace.model import Installation, Listing
 from engine.marketplace.versioning import parse_version
 from engine.scenarios.model import CastRole, ScenarioStatus, from_definition, slugify
@@ -28,7 +28,7 @@ from engine.services.marketplace_common import (
 )
 from engine.services.quotas import check_in
 
-__all__ = ["install", "installed", "uninstall", "update"]
+__all__ = ["install", "installed", "refresh_avatars", "uninstall", "update"]
 
 
 def install(deps: Deps, ecosystem_id: int, ref: str, *, by: Member | None = None,
@@ -133,6 +133,53 @@ def _package_avatar(uow: UnitOfWork, package: Package, packaged: PackagedCharact
     created["images"][packaged.key] = name.filename
     url = media_url(base_url, name) if base_url else None
     return url or packaged.character.persona.avatar_url
+
+
+def refresh_avatars(deps: Deps, ecosystem_ids: Sequence[int] | None = None) -> list[str]:
+    """Make installed packages' kept images the avatars of their characters, now that
+    ``PERSONAE_PUBLIC_BASE_URL`` gives them an address (an install made without it kept the
+    images and left the card's own avatar). In ``ecosystem_ids`` (every community by default);
+    a character whose avatar the community changed since the install keeps it, and one that
+    already shows its image is left alone. Returns the names of the characters changed.
+
+    Raises:
+        InvalidInput: ``PERSONAE_PUBLIC_BASE_URL`` is not set (nothing changed).
+    """
+    base_url = deps.settings.public_base_url
+    if not base_url:
+        raise InvalidInput("PERSONAE_PUBLIC_BASE_URL is not set: the kept images have no "
+                           "address the platforms could show. Set it (the public address of "
+                           "`personae billing serve`), then run this again. Nothing was "
+                           "changed.")
+    now = deps.clock.now()
+    changed: list[str] = []
+    with deps.uow() as uow:
+        for ecosystem_id in ecosystem_ids if ecosystem_ids is not None else \
+                uow.spaces.ecosystem_ids():
+            for inst in uow.marketplace.installations_in(ecosystem_id):
+                avatars = dict(inst.created.get("avatars", {}))
+                touched = False
+                for key, filename in inst.created.get("images", {}).items():
+                    name = parse_media_name(str(filename))
+                    character_id = inst.created.get("characters", {}).get(key)
+                    character = (uow.participants.get_character(character_id)
+                                 if name is not None and character_id is not None else None)
+                    if character is None or name is None:
+                        continue  # removed since, or not an image of ours
+                    url = media_url(base_url, name)
+                    current = character.persona.avatar_url
+                    if current == url or current != avatars.get(key):
+                        continue  # shows it already, or the community chose another
+                    character.persona = dataclasses.replace(character.persona, avatar_url=url)
+                    uow.participants.update_character(character)
+                    avatars[key] = url
+                    touched = True
+                    changed.append(character.name)
+                if touched:
+                    uow.marketplace.update_installation(
+                        inst.id, created={**inst.created, "avatars": avatars}, now=now)
+        uow.commit()
+    return changed
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -20,8 +20,9 @@ from engine.settings import Settings
 __all__ = ["NO_BASE_URL_NOTE", "keep_image", "public_url", "read", "stored_image"]
 
 #: Said by an install or update that kept images it could not make avatars of.
-NO_BASE_URL_NOTE = ("images kept; set PERSONAE_PUBLIC_BASE_URL so platforms can show them "
-                    "(the package's next update then makes them avatars)")
+NO_BASE_URL_NOTE = ("images kept; set PERSONAE_PUBLIC_BASE_URL so platforms can show them, "
+                    "then `personae marketplace refresh-avatars` (or the package's next "
+                    "update) makes them avatars")
 
 
 def keep_image(uow: UnitOfWork, data: bytes, now: datetime) -> MediaName:

@@ -24,16 +24,16 @@ CREATOR = "console:cass:Cass"
 FAN = "console:fanny:Fanny"
 
 
-def personae(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def personae(db: Path, *args: str, base_url: str = "") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PERSONAE_DATABASE_URL=f"sqlite:///{db}",
-               PERSONAE_REDIS_URL="fakeredis://")
+               PERSONAE_REDIS_URL="fakeredis://", PERSONAE_PUBLIC_BASE_URL=base_url)
     return subprocess.run([sys.executable, "-m", "bots.cli.main", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
-def ok(db: Path, *args: str) -> str:
+def ok(db: Path, *args: str, base_url: str = "") -> str:
     """Run a command that must succeed; its standard output."""
-    result = personae(db, *args)
+    result = personae(db, *args, base_url=base_url)
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     return result.stdout
@@ -144,3 +144,7 @@ def test_an_unknown_share_code_is_named_and_changes_nothing(db: Path) -> None:
     assert names(db, TARGET) == ["Lydia Bennet"]
     assert ok(db, "marketplace", "installed", "--space", TARGET).strip() == \
         "No packages installed."
+    # Avatars from kept images need the public address first; with it, nothing to do here.
+    assert "PERSONAE_PUBLIC_BASE_URL is not set" in refused(db, "marketplace", "refresh-avatars")
+    assert ok(db, "marketplace", "refresh-avatars", "--space", TARGET,
+              base_url="https://personae.example.org").strip() == "Avatars set for 0 characters."

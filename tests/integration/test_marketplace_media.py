@@ -24,6 +24,7 @@ from bots.billing.webhook import serve
 from bots.console.community import ConsoleCommunity
 from bots.web.media import CACHE_CONTROL
 from engine.adapters.sql.tables import characters, media, package_versions, packages
+from engine.errors import InvalidInput
 from engine.marketplace import InvalidPackage, member_key
 from engine.services import characters as character_service
 from engine.services import marketplace as mp
@@ -198,6 +199,47 @@ def test_without_a_public_url_images_are_kept_and_the_install_says_so(
     url = f"{BASE}/media/{hashlib.sha256(RED).hexdigest()}.png"
     assert result.avatars == {"Jane Bennet": url} and result.notes == []
     assert _avatar(container, target, "Jane Bennet") == url
+
+
+def test_refresh_avatars_gives_kept_images_their_address_once_it_is_set(
+        container: Container) -> None:
+    """Installed without a public address, the images wait; ``refresh_avatars`` makes them the
+    avatars once it is set, keeps an avatar the community chose, and changes nothing twice."""
+    source = _source(container)
+    doc = _doc_with_images(container, source, "Portraits",
+                           {"Jane Bennet": RED, "Elizabeth Bennet": BLUE})
+    code = mp.publish_package(container.deps, doc, creator=CREATOR).listing.share_code
+    target, _ = _elsewhere(container, "netherfield")
+    other, _ = _elsewhere(container, "rosings")
+    unset = _with_base(container.deps, None)
+    mp.install(unset, target, code)
+    mp.install(unset, other, code)
+    own = "https://cdn.example.net/our-lizzy.webp"
+    character_service.set_avatar(container.deps, target, "Elizabeth Bennet", own)
+
+    with pytest.raises(InvalidInput, match="PERSONAE_PUBLIC_BASE_URL is not set"):
+        mp.refresh_avatars(unset)
+    assert _avatar(container, target, "Jane Bennet") is None  # nothing changed
+
+    red = f"{BASE}/media/{hashlib.sha256(RED).hexdigest()}.png"
+    blue = f"{BASE}/media/{hashlib.sha256(BLUE).hexdigest()}.png"
+    assert sorted(mp.refresh_avatars(container.deps, [target])) == ["Jane Bennet"]
+    assert _avatar(container, target, "Jane Bennet") == red
+    assert _avatar(container, target, "Elizabeth Bennet") == own  # the community's choice
+    assert _avatar(container, other, "Jane Bennet") is None  # another community: not asked
+    assert sorted(mp.refresh_avatars(container.deps)) == ["Elizabeth Bennet", "Jane Bennet"]
+    assert (_avatar(container, other, "Jane Bennet"),
+            _avatar(container, other, "Elizabeth Bennet")) == (red, blue)
+    assert mp.refresh_avatars(container.deps) == []  # already shown: nothing to do
+    # The image is served at that address, and an update later still knows it as installed.
+    status, _, body = _get(http_app(container.deps, None), red.removeprefix(BASE))
+    assert status.startswith("200") and body == RED
+    newer = _doc_with_images(container, source, "Portraits",
+                             {"Jane Bennet": BLUE, "Elizabeth Bennet": BLUE}, version="1.1.0")
+    mp.publish_package(container.deps, newer, creator=CREATOR)
+    mp.update(container.deps, target, code)
+    assert _avatar(container, target, "Jane Bennet") == blue  # left as refreshed: updated
+    assert _avatar(container, target, "Elizabeth Bennet") == own
 
 
 def test_an_image_that_is_not_an_image_is_rejected_at_publish_and_nothing_is_stored(
