@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import create_engine
 
-from engine.adapters.sql.lexical_index import Bm25Memo, TermPostings
+from engine.adapters.sql.lexical_cache import Bm25Memo, TermPostings
 from engine.lexical import bm25_arrays
 
 

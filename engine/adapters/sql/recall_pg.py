@@ -32,12 +32,10 @@ from psycopg.pq import Format
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from engine.adapters.sql.lexical_cache import BM25_MEMO, NO_MATCHES, TermPostings
 from engine.adapters.sql.lexical_index import (
-    BM25_MEMO,
-    NO_MATCHES,
     PACKED_STAT,
     PG_LEXICAL_COLUMNS,
-    TermPostings,
     decode,
     kept_terms,
     pg_parameters,
