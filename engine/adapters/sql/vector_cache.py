@@ -23,11 +23,13 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+
+from engine.memory import posix_micros
 
 __all__ = ["OwnerVectors", "VectorCache", "MAX_BYTES", "VECTOR_CACHE", "micros"]
 
@@ -140,14 +142,8 @@ class VectorCache:
 
 def micros(stored: object) -> int:
     """POSIX microseconds of a time (a ``UtcDateTime`` as SQLite keeps it: ISO text in UTC)."""
-    moment = stored if isinstance(stored, datetime) else datetime.fromisoformat(str(stored))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+    return posix_micros(stored if isinstance(stored, datetime)
+                        else datetime.fromisoformat(str(stored)))
 
 
 #: The process's cache (one per process: workers and the console share nothing else).
