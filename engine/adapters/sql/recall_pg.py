@@ -51,23 +51,25 @@ __all__ = [
     "OVERFETCH_MIN", "OVERFETCH_MAX", "SESSION_EF_SEARCH",
 ]
 
-#: The HNSW path reads ``limit + clamp(limit, OVERFETCH_MIN, OVERFETCH_MAX)`` ids (120 for
-#: recall's 60 nearest) and keeps the ``limit`` nearest by exact distance.
+#: The HNSW path reads ``limit + clamp(2 * limit // 3, OVERFETCH_MIN, OVERFETCH_MAX)`` ids (100
+#: for recall's 60 nearest) and keeps the ``limit`` nearest by exact distance.
 OVERFETCH_MIN = 10
 OVERFETCH_MAX = 100
 #: ``hnsw.ef_search`` is as many as the rows read (at least ``EF_SEARCH_MIN``, at most
 #: pgvector's maximum): the scan's first pass then yields them all. Reading more rows than
 #: ``ef_search`` makes pgvector's iterative scan start a second pass that costs about as much
-#: as the first: 90 with 120 rows read visited 3,500 index tuples per recall on the
-#: 10,000-memory benchmark for 98.3% of the exact 60 nearest, 120 with 120 visits 2,550 for
-#: 96.9% (100 with 100: 2,200 for 96.2%; known-word queries). The iterative scan still
-#: guarantees the row count when filters (archived, ``before``) drop rows. A large ``limit``
-#: raises pgvector's cost estimate until the planner prefers the exact scan of the owner's
-#: rows (at 400 for a 10,000-memory owner): slower, never wrong.
+#: as the first. On the 10,000-memory benchmark (known-word queries), per recall: the graph of
+#: migration 0017 (``ef_construction`` 128) with 100 read and ``ef_search`` 100 visits 2,260
+#: index tuples for 97.3% of the exact 60 nearest; 120 with 120, 2,630 for 98.0%. The graph
+#: built with 64 needed 120 with 120 (2,550 tuples) for 96.9%, and 90 with 120 rows read
+#: (two passes) 3,500 for 98.3%. The iterative scan still guarantees the row count when
+#: filters (archived, ``before``) drop rows. A large ``limit`` raises pgvector's cost estimate
+#: until the planner prefers the exact scan of the owner's rows (at 400 for a 10,000-memory
+#: owner): slower, never wrong.
 EF_SEARCH_MIN = 40
 EF_SEARCH_MAX = 1000
 #: The session default (for recall's usual 60 nearest candidates), set when a connection opens.
-SESSION_EF_SEARCH = 120
+SESSION_EF_SEARCH = 100
 #: Most (character, term) statistics ``SeenStats`` keeps (about 100 bytes each).
 SEEN_STATS_MAX = 500_000
 #: ``SeenStats.guess`` adds ``lexical // GUESS_MARGIN`` matches to the ``lexical`` best.
@@ -268,7 +270,7 @@ def nearest_exact(
 def search_width(conn: Connection, limit: int) -> int:
     """How many rows an HNSW scan for the ``limit`` nearest reads (see ``OVERFETCH_MIN``);
     sets ``hnsw.ef_search`` for this transaction when the session's is not the one."""
-    fetch = limit + min(OVERFETCH_MAX, max(OVERFETCH_MIN, limit))
+    fetch = limit + min(OVERFETCH_MAX, max(OVERFETCH_MIN, 2 * limit // 3))
     ef_search = min(EF_SEARCH_MAX, max(EF_SEARCH_MIN, fetch))
     if ef_search != SESSION_EF_SEARCH:  # SET LOCAL semantics: ends with the transaction
         conn.exec_driver_sql("SELECT set_config('hnsw.ef_search', %(ef)s, true)",
