@@ -40,7 +40,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from engine.adapters.sql.lexical_index import (
-    NO_MATCHES,
     LexicalIndex,
     text_length,
 )
@@ -58,9 +57,10 @@ from engine.adapters.sql.recall_pg import (
     postgres_session_settings,
     search_width,
 )
-from engine.adapters.sql.recall_pool import RecallPool, best_matches, scores_of
+from engine.adapters.sql.recall_pool import CANDIDATE_SQL, RecallPool
+from engine.adapters.sql.recall_sqlite import gather as gather_sqlite
+from engine.adapters.sql.recall_sqlite import nearest_exact_ids, sqlite_time
 from engine.adapters.sql.tables import memories, memory_sources
-from engine.adapters.sql.vector_cache import VECTOR_CACHE, OwnerVectors, micros
 from engine.lexical import DOC_TERM
 from engine.memory import Memory, cosines
 
@@ -184,34 +184,8 @@ class MemoryStore:
         if self.conn.dialect.name == "postgresql":
             return gather(self.conn, owner_id, query if searching else None, nearest, recent,
                           important, wanted, lexical, before)
-        entry: OwnerVectors | None = None
-        if query is not None:
-            entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
-        near = (self._nearest_ids_exact(owner_id, query, nearest, before, entry)
-                if searching and query is not None else [])
-        lex_ids, lex_scores = self.lexical.matches(owner_id, wanted) if wanted else NO_MATCHES
-        matches = best_matches(lex_ids, lex_scores, lexical)
-        ids = set(near)
-        rows = self._read_candidates(sorted(ids.union(matches)), owner_id, before,
-                                     recent=max(0, recent), important=max(0, important))
-        ids.update(r[0] for r in rows if r[-1])
-        if matches:
-            read = {r[0] for r in rows}
-            keep = ids.union([i for i in matches if i in read][:lexical])
-            rows = [r for r in rows if r[0] in keep]
-        similarity = np.zeros(len(rows))
-        if entry is not None and query is not None and rows:
-            # The vectors are in the process's cache (the same stored float32 values).
-            at = entry.rows_of([r[0] for r in rows])
-            present = np.nonzero(at >= 0)[0]
-            if len(present):
-                similarity[present] = cosines(entry.matrix[at[present]], query)
-        ids_list = [int(r[0]) for r in rows]
-        return RecallPool(
-            ids_list, np.array([float(r[6]) for r in rows], dtype=np.float64),
-            np.array([micros(r[8]) for r in rows], dtype=np.int64),
-            np.array([micros(r[9]) for r in rows], dtype=np.int64), similarity,
-            scores_of(ids_list, lex_ids, lex_scores), rows)
+        return gather_sqlite(self.conn, self.lexical, owner_id, query, searching, nearest,
+                             recent, important, wanted, lexical, before)
 
     def recalled(self, pool: RecallPool, positions: Sequence[int], when: datetime
                  ) -> list[Memory]:
@@ -230,7 +204,7 @@ class MemoryStore:
         else:
             result = self.conn.exec_driver_sql(
                 "UPDATE memories SET last_accessed_at = %(when)s "
-                f"WHERE id = ANY(%(ids)s::bigint[]) RETURNING {_CANDIDATE_SQL}",
+                f"WHERE id = ANY(%(ids)s::bigint[]) RETURNING {CANDIDATE_SQL}",
                 {"when": when, "ids": ids})
             try:
                 by_id = {int(r[0]): r for r in result.cursor.fetchall()}
@@ -240,55 +214,6 @@ class MemoryStore:
         for memory in best:
             memory.last_accessed_at = when
         return best
-
-    def _read_candidates(
-        self, ids: Sequence[int], owner_id: int, before: datetime | None, *, recent: int,
-        important: int,
-    ) -> list[tuple[Any, ...]]:
-        """SQLite: plain driver tuples in id order: ``_CANDIDATE_SQL``'s columns, a NULL (where
-        PostgreSQL once read the vector) and whether the row is a side one (most recent or
-        most important), read in one statement with the ``recent`` most recent and the
-        ``important`` most important. Rows are looked up by primary key: ``owner_id + 0``
-        keeps the planner off the owner's index (with it SQLite scans all the owner's
-        rows)."""
-        stamp = self._sqlite_time(before) if before is not None else None
-        by_id = "owner_id + 0 = ? AND archived = 0" + (
-            " AND created_at < ?" if stamp is not None else "")
-        own = "owner_id = ? AND archived = 0" + (
-            " AND created_at < ?" if stamp is not None else "")
-        extra = (stamp,) if stamp is not None else ()
-        parts: list[str] = []
-        args: list[Any] = []
-        if ids:
-            parts.append(f"SELECT {_CANDIDATE_SQL}, NULL, 0 FROM memories "
-                         f"WHERE id IN ({','.join(str(int(i)) for i in ids)}) AND {by_id}")
-            args += [owner_id, *extra]
-        for limit, order in ((recent, "created_at DESC, id DESC"),
-                             (important, "importance DESC, created_at DESC, id DESC")):
-            if limit > 0:
-                parts.append(
-                    f"SELECT {_CANDIDATE_SQL}, NULL, 1 FROM memories WHERE id IN ("
-                    f"SELECT id FROM memories WHERE {own} ORDER BY {order} LIMIT ?) "
-                    f"AND {by_id}")
-                args += [owner_id, *extra, limit, owner_id, *extra]
-        if not parts:
-            return []
-        result = self.conn.exec_driver_sql(" UNION ALL ".join(parts), tuple(args))
-        try:
-            rows = list(result.cursor.fetchall())
-        finally:
-            result.close()
-        unique: dict[int, tuple[Any, ...]] = {}
-        for row in rows:  # a side row may come again as a candidate: it stays a side row
-            if int(row[0]) not in unique or not unique[int(row[0])][-1]:
-                unique[int(row[0])] = row
-        return [unique[i] for i in sorted(unique)]
-
-    def _sqlite_time(self, when: datetime) -> Any:
-        """A time as SQLite stores a ``UtcDateTime`` (for plain SQL comparisons)."""
-        dialect = self.conn.dialect
-        process = memories.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
-        return process(when) if process else when
 
     def nearest(
         self,
@@ -347,7 +272,7 @@ class MemoryStore:
             chunk = ",".join(str(i) for i in ids[start : start + _IN_CHUNK])
             self.conn.exec_driver_sql(
                 f"UPDATE memories SET last_accessed_at = ? WHERE id IN ({chunk})",
-                (self._sqlite_time(when),))
+                (sqlite_time(self.conn, when),))
 
     def sources_of(self, memory_id: int) -> list[int]:
         rows = self.conn.execute(
@@ -362,7 +287,7 @@ class MemoryStore:
     ) -> list[int]:
         if self.conn.dialect.name == "postgresql":
             return self._nearest_ids_pg(owner_id, query, limit, before)
-        return self._nearest_ids_exact(owner_id, query, limit, before)
+        return nearest_exact_ids(self.conn, owner_id, query, limit, before)
 
     def _nearest_ids_pg(
         self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None
@@ -383,39 +308,6 @@ class MemoryStore:
             pairs = nearest_exact(self.conn, params, visible, limit)
         pairs.sort(key=lambda p: (p[1], -p[0]))
         return [i for i, _ in pairs[:limit]]
-
-    def _nearest_ids_exact(
-        self, owner_id: int, query: np.ndarray, limit: int, before: datetime | None,
-        entry: OwnerVectors | None = None,
-    ) -> list[int]:
-        """Exact search: every visible vector of the owner, scored with numpy, top ``limit``.
-
-        The vectors come from the process's cache (``vector_cache``, kept current by the
-        SQLite triggers of migration 0005). Selection is computed in float32 (what is stored);
-        the caller orders the winners in float64, as for PostgreSQL.
-        """
-        if entry is None:
-            entry = VECTOR_CACHE.get(self.conn, owner_id, len(query))
-        visible = ~entry.archived
-        if before is not None:
-            visible &= entry.created < micros(before)
-        rows = np.nonzero(visible)[0]
-        if len(rows) == 0:
-            return []
-        q = query.astype(np.float32)
-        # Score every cached row (one product, no copy of the matrix), then keep the visible.
-        norms = entry.norms * np.float32(np.linalg.norm(q))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            every = np.where(norms > 0, (entry.matrix @ q) / norms, np.float32(0.0))
-        ids, sims = entry.ids[rows], every[rows]
-        if limit < len(rows):
-            # Everything at least as similar as the limit-th best, then the exact tie order.
-            cut = np.partition(sims, len(sims) - limit)[len(sims) - limit]
-            keep = np.nonzero(sims >= cut)[0]
-        else:
-            keep = np.arange(len(rows))
-        order = keep[np.lexsort((-ids[keep], -sims[keep]))][:limit]
-        return [int(ids[i]) for i in order]
 
     # -- reading rows quickly ---------------------------------------------------------------
 
@@ -504,9 +396,6 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-#: The same, as plain SQL (recall's hot path).
-_CANDIDATE_SQL = ("id, ecosystem_id, owner_id, channel_id, kind, text, importance, "
-                  "emotional_tone, created_at, last_accessed_at")
 def _utc(value: Any) -> datetime:
     """A driver's time value (SQLite: ISO text in UTC; PostgreSQL: an aware datetime)."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)

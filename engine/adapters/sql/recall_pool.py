@@ -8,7 +8,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RecallPool", "best_matches", "scores_of"]
+__all__ = ["RecallPool", "CANDIDATE_SQL", "best_matches", "scores_of"]
+
+#: What recall reads of each winner (both backends; ``RecallPool.rows`` on SQLite), plain SQL.
+CANDIDATE_SQL = ("id, ecosystem_id, owner_id, channel_id, kind, text, importance, "
+                 "emotional_tone, created_at, last_accessed_at")
 
 
 @dataclass(frozen=True)
