@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
-from engine.adapters.sql.migrate import upgrade
+from engine.adapters.sql.migrate import alembic_config, upgrade
 from engine.adapters.sql.tables import metadata
 from engine.settings import Settings
 
@@ -42,4 +43,28 @@ def test_migrations_match_the_models(backend: str, settings_for: Callable[..., S
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_memories_embedding_hnsw'"
             )).scalar()
             assert hnsw is not None and "hnsw" in hnsw
+            # Recall's gathering function (0018) plans generically, with sorts discouraged.
+            config = conn.execute(text(
+                "SELECT proconfig FROM pg_proc WHERE proname = 'memory_recall_gather'")).scalar()
+            assert set(config or []) == {"plan_cache_mode=force_generic_plan",
+                                         "enable_sort=off"}
+    engine.dispose()
+
+
+def test_recall_function_migration_goes_down_and_up_again(
+    settings_for: Callable[..., Settings],
+) -> None:
+    """0018 is reversible: down to 0017 removes ``memory_recall_gather``, up brings it back."""
+    engine = create_engine(settings_for("services").database_url.replace(
+        "postgresql://", "postgresql+psycopg://"))
+    count = "SELECT count(*) FROM pg_proc WHERE proname = 'memory_recall_gather'"
+    upgrade(engine)
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0017")
+        assert conn.execute(text(count)).scalar() == 0
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text(count)).scalar() == 1
     engine.dispose()

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from bots.console.community import ConsoleCommunity
+from engine.adapters.sql import recall_pg
 from engine.embedding import HashingEmbedder
 from engine.lexical import bm25_texts, query_terms
 from engine.memory import Memory, RetrievalWeights, rank
@@ -239,8 +240,17 @@ def _parity_data(
     return items, {query: list(vector)}, query
 
 
+@pytest.mark.parametrize("search", ["as configured", "hnsw"])
 @pytest.mark.parametrize("selective", [False, True], ids=["covering", "selective"])
-def test_recall_is_the_same_on_both_backends(container: Container, selective: bool) -> None:
+def test_recall_is_the_same_on_both_backends(
+    container: Container, selective: bool, search: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As configured, these small characters are searched exactly on both backends; "hnsw"
+    makes PostgreSQL use its index for them as for a large character."""
+    if search == "hnsw":
+        if not _is_postgres(container):
+            pytest.skip("SQLite always searches exactly")
+        monkeypatch.setattr(recall_pg, "EXACT_BELOW", 0)
     eco, owners = _owners(container, 3)
     items, table, query = _parity_data(eco, owners, selective)
     _store(container, items)
@@ -417,26 +427,51 @@ def test_an_important_or_recent_memory_surfaces_without_being_similar(
 # -- (f) recall's own reads: a spent HNSW budget, stale guesses ----------------------------------
 
 
-def test_recall_candidates_are_the_exact_nearest_when_the_hnsw_budget_is_spent(
-    container: Container,
+@pytest.mark.parametrize("path", ["small character", "hnsw", "hnsw comes back short"])
+def test_recall_candidates_are_the_exact_nearest_whichever_way_they_are_searched(
+    container: Container, path: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Recall's gathering statement (not ``nearest``) falls back to an exact search when its
-    iterative scan comes back short, and never returns fewer nearest than asked."""
+    """Recall's gathering statement (not ``nearest``) searches a character smaller than
+    ``EXACT_BELOW`` exactly, a larger one through the HNSW index, and falls back to the exact
+    search when that iterative scan comes back short: never fewer nearest than asked, and the
+    exact ones (the pool says which way it went)."""
+    if path != "small character":
+        if not _is_postgres(container):
+            pytest.skip("SQLite always searches exactly")
+        # These characters have 200 memories each: make them count as large.
+        monkeypatch.setattr(recall_pg, "EXACT_BELOW", 0)
     owners, items, centres = _many_owners(container)
     rng = np.random.default_rng(12)
-    for budget in ("default", "spent"):
-        with container.deps.uow() as uow:
-            conn = uow.memories.conn
-            if _is_postgres(container):
-                conn.execute(text("SET LOCAL enable_sort = off"))  # only HNSW gives the order
-                if budget == "spent":
-                    conn.execute(text("SET LOCAL hnsw.max_scan_tuples = 30"))
-            for owner in (owners[0], owners[31]):
-                query = centres[3] + rng.standard_normal(DIM) * (0.3 / np.sqrt(DIM))
-                pool = uow.memories.recall_candidates(
-                    owner, list(query), nearest=12, recent=0, important=0)
-                assert sorted(pool.ids) == sorted(_exact_nearest(items, owner, query, 12)), budget
-                assert len(pool) == 12 and set(pool.relevance.tolist()) != {0.0}
+    # Only the first 40 of each character's 200 memories were made before this: most of what
+    # the index scan meets is filtered out after it. Short: 15, fewer than the 22 rows the
+    # scan reads for 12 nearest, so it cannot complete (it gives up after its budget).
+    before = T0 + timedelta(minutes=OWNERS * (15 if path.endswith("short") else 40))
+    visible = [m for m in items if m.created_at < before]
+    scans_before = _hnsw_scans(container) if _is_postgres(container) else 0
+    with container.deps.uow() as uow:
+        conn = uow.memories.conn
+        if path == "hnsw comes back short":
+            conn.execute(text("SET LOCAL hnsw.max_scan_tuples = 100"))
+        for owner in (owners[0], owners[31]):
+            query = centres[3] + rng.standard_normal(DIM) * (0.3 / np.sqrt(DIM))
+            pool = uow.memories.recall_candidates(
+                owner, list(query), nearest=12, recent=0, important=0, before=before)
+            assert sorted(pool.ids) == sorted(_exact_nearest(visible, owner, query, 12)), path
+            assert len(pool) == 12 and set(pool.relevance.tolist()) != {0.0}
+            assert pool.searched == {"small character": "exact", "hnsw": "hnsw",
+                                     "hnsw comes back short": "hnsw, then exact"}[path]
+            # Without a query vector, nothing is searched (only recent and important).
+            side = uow.memories.recall_candidates(owner, None, nearest=12, recent=3,
+                                                  important=0, before=before)
+            assert side.searched == "none" and len(side) == 3
+            assert {m.id for m in visible if m.owner_id == owner
+                    and m.created_at >= before - timedelta(minutes=OWNERS * 3)} == set(side.ids)
+        if _is_postgres(container):
+            conn.execute(text("SELECT pg_stat_force_next_flush()"))
+        uow.commit()
+    if _is_postgres(container):
+        used = _hnsw_scans(container) > scans_before
+        assert used == (path != "small character"), f"{path}: HNSW index used: {used}"
 
 
 def test_recall_stays_exact_when_the_words_changed_since_the_last_recall(

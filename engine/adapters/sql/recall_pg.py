@@ -1,16 +1,19 @@
-"""Recall's statements on PostgreSQL: the nearest through the HNSW index, the most recent, the
-most important and the lexical statistics and postings gathered in one statement, with each
-candidate's ranking fields and cosine similarity packed in binary (``gather``).
+"""Recall's statements on PostgreSQL: the nearest, the most recent, the most important and the
+lexical statistics and postings gathered in one round trip, with each candidate's ranking fields
+and cosine similarity packed in binary (``gather``).
 
-The HNSW index is on the search key of migration 0016 (``memory_search_key``): the unit vector
-followed by one coordinate, 4 x the owner's id, so that one character's memories stay together
-in the graph and its filtered scan reads its own rows; the nearest are then kept by cosine
-distance. pgvector applies ``WHERE`` filters after the index scan: with
-``hnsw.iterative_scan = relaxed_order`` (set on every connection, ``postgres_session_settings``)
-the scan goes on until enough rows pass the filter; when it ends short of what it was asked
-(its ``hnsw.max_scan_tuples`` budget spent, or the owner has fewer rows) the exact nearest are
-read instead (``nearest_exact``). The planner may choose that exact plan by itself for an owner
-with few rows.
+The gathering is the function ``memory_recall_gather`` of migration 0018, so that PostgreSQL
+plans it once per connection rather than at every recall. It finds the nearest through the
+HNSW index for a character of ``EXACT_BELOW`` memories or more, exactly below that. The HNSW
+index is on the search key of migration 0016 (``memory_search_key``): the unit vector followed
+by one coordinate, 4 x the owner's id, so that one character's memories stay together in the
+graph and its filtered scan reads its own rows; the nearest are then kept by cosine distance.
+pgvector applies ``WHERE`` filters after the index scan: with ``hnsw.iterative_scan =
+relaxed_order`` (set on every connection, ``postgres_session_settings``) the scan goes on until
+enough rows pass the filter; when it ends short of what it was asked (its
+``hnsw.max_scan_tuples`` budget spent, or too few visible memories) the function searches
+exactly instead. ``MemoryStore.nearest`` uses the same scan as a plain statement
+(``PG_NEAREST``, with ``nearest_exact`` after a short scan).
 
 The lexical matches are guessed before the statement from the statistics and postings the last
 recall read (``SeenStats``, ``lexical_index.POSTINGS_CACHE``), checked against what the
@@ -35,7 +38,6 @@ from sqlalchemy.engine import Connection, Engine
 from engine.adapters.sql.lexical_cache import BM25_MEMO, NO_MATCHES, TermPostings
 from engine.adapters.sql.lexical_index import (
     PACKED_STAT,
-    PG_LEXICAL_COLUMNS,
     decode,
     kept_terms,
     pg_parameters,
@@ -48,7 +50,7 @@ from engine.lexical import DOC_TERM
 __all__ = [
     "gather", "search_width", "pg_vector", "nearest_exact", "one_row", "PG_NEAREST",
     "postgres_session_settings", "SeenStats", "SEEN_STATS", "EF_SEARCH_MIN", "EF_SEARCH_MAX",
-    "OVERFETCH_MIN", "OVERFETCH_MAX", "SESSION_EF_SEARCH",
+    "OVERFETCH_MIN", "OVERFETCH_MAX", "SESSION_EF_SEARCH", "EXACT_BELOW",
 ]
 
 #: The HNSW path reads ``limit + clamp(2 * limit // 3, OVERFETCH_MIN, OVERFETCH_MAX)`` ids (100
@@ -70,6 +72,11 @@ EF_SEARCH_MIN = 40
 EF_SEARCH_MAX = 1000
 #: The session default (for recall's usual 60 nearest candidates), set when a connection opens.
 SESSION_EF_SEARCH = 100
+#: Characters with at least this many memories (indexed, archived ones included) are searched
+#: through the HNSW index; smaller ones exactly, which is cheaper below it (recall benchmark:
+#: the exact 60 nearest of 1,000 memories in 0.6 ms, the HNSW scan 2.4 ms; about equal near
+#: 3,500) and gives SQLite's answer.
+EXACT_BELOW = 3_000
 #: Most (character, term) statistics ``SeenStats`` keeps (about 100 bytes each).
 SEEN_STATS_MAX = 500_000
 #: ``SeenStats.guess`` adds ``lexical // GUESS_MARGIN`` matches to the ``lexical`` best.
@@ -129,8 +136,8 @@ class SeenStats:
             self._entries = weakref.WeakKeyDictionary()
 
     def put(self, engine: Engine, owner_id: int, lexicon: Sequence[str], stats: Any) -> None:
-        """Remember the statistics of ``lexicon`` as ``PG_LEXICAL_COLUMNS`` packs them (a term
-        without a row has none)."""
+        """Remember the statistics of ``lexicon`` as ``memory_recall_gather`` packs them (the
+        format of ``lexical_index.PG_LEXICAL_COLUMNS``; a term without a row has none)."""
         seen = dict.fromkeys(lexicon, (0, 0))
         packed = np.frombuffer(bytes(stats or b""), dtype=PACKED_STAT)
         for p, n, t in zip(packed["term"].tolist(), packed["docs"].tolist(),
@@ -176,25 +183,14 @@ def gather(
     conn: Connection, owner_id: int, query: np.ndarray | None, nearest: int, recent: int,
     important: int, wanted: Sequence[str], lexical: int, before: datetime | None,
 ) -> RecallPool:
-    """PostgreSQL: ``_PG_GATHER`` (one round trip), then ``_PG_RECORDS`` for whatever
-    candidate it could not know of (the lexical matches, computed here from its
-    statistics and postings; the exact nearest when the HNSW scan came back short)."""
-    visible = "owner_id = %(owner)s AND archived IS false" + (
-        " AND created_at < %(before)s" if before is not None else "")
-    by_id = "m.owner_id + 0 = %(owner)s AND m.archived IS false" + (
-        " AND m.created_at < %(before)s" if before is not None else "")
+    """PostgreSQL: ``memory_recall_gather`` (one round trip), then ``_PG_RECORDS`` for the
+    lexical matches it could not know of (computed here from its statistics and postings)."""
     params: dict[str, Any] = {
-        "owner": owner_id, "before": before, "recent": max(0, recent),
-        "important": max(0, important), "vec": None, "nearest": 0}
-    fetch = 0
+        "owner": owner_id, "vec": None, "fetch": 0, "nearest": 0, "exact_below": EXACT_BELOW,
+        "recent": max(0, recent), "important": max(0, important), "before": before,
+        **_NO_LEXICON}
     if query is not None:
-        fetch = search_width(conn, nearest)
-        params.update(vec=pg_vector(query), fetch=fetch, nearest=nearest)
-        near_sql = _PG_NEAR.format(visible=visible)
-        count_sql = "(SELECT count(*) FROM near)"
-    else:
-        near_sql = "near AS (SELECT NULL::bigint AS id, 0::float8 AS d WHERE false), "
-        count_sql = "0::int8"
+        params.update(vec=pg_vector(query), fetch=search_width(conn, nearest), nearest=nearest)
     engine = conn.engine
     lexicon = query_lexicon(wanted) if wanted else []
     known: dict[str, TermPostings] = {}
@@ -202,34 +198,23 @@ def gather(
     if lexicon:
         lexical_params, known = pg_parameters(engine, owner_id, lexicon)
         params.update(lexical_params)
-        lexical_sql = PG_LEXICAL_COLUMNS
         guess = SEEN_STATS.guess(engine, owner_id, lexicon, known, lexical)
-    else:
-        lexical_sql = "NULL::bytea, NULL::bytea"
     params["guess"] = guess
-    sql = _PG_GATHER.format(near=near_sql, count=count_sql, visible=visible, by_id=by_id,
-                            lexical=lexical_sql, record=_pg_record("r.role::int2"))
-    found, heads, stats, postings = one_row(conn, sql, params)
+    heads, stats, postings, searched = one_row(conn, _PG_GATHER, params)
     records = _Records.decode(heads)
-    near: set[int] = set()
-    if query is not None:
-        if int(found) < fetch:
-            # Short: the owner has fewer rows, or the iterative scan spent its budget.
-            pairs = nearest_exact(conn, params, visible, nearest)
-            near = {i for i, _ in pairs}
-        else:
-            near = set(records.ids[(records.role & _NEAR) != 0].tolist())
+    near = set(records.ids[(records.role & _NEAR) != 0].tolist())
     lex_ids, lex_scores = NO_MATCHES
     if lexicon:
         lex_ids, lex_scores = decode(engine, owner_id, lexicon, known, stats, postings)
         SEEN_STATS.put(engine, owner_id, lexicon, stats)
     matches = best_matches(lex_ids, lex_scores, lexical)
     have = set(records.ids.tolist())
-    missing = sorted(near.difference(have).union(
-        _unread_matches(matches, have, have.union(guess), lexical)))
+    missing = _unread_matches(matches, have, have.union(guess), lexical)
     if missing:
+        by_id = "m.owner_id + 0 = %(owner)s AND m.archived IS false" + (
+            " AND m.created_at < %(before)s" if before is not None else "")
         more, = one_row(conn, _PG_RECORDS.format(by_id=by_id, record=_pg_record("0::int2")),
-                              {**params, "ids": missing})
+                        {**params, "ids": sorted(missing)})
         records = records.plus(_Records.decode(more))
         have = set(records.ids.tolist())
     keep = near.union(records.ids[(records.role & _SIDE) != 0].tolist())
@@ -239,7 +224,7 @@ def gather(
     return RecallPool(ids, records.importance, records.created + _PG_EPOCH_US,
                       records.accessed + _PG_EPOCH_US,
                       np.nan_to_num(records.relevance, nan=0.0, posinf=0.0, neginf=0.0),
-                      scores_of(ids, lex_ids, lex_scores))
+                      scores_of(ids, lex_ids, lex_scores), searched=str(searched))
 
 
 def one_row(conn: Connection, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
@@ -283,36 +268,26 @@ def pg_vector(query: np.ndarray) -> str:
     return "[" + ",".join(map(str, np.asarray(query, dtype=np.float64).tolist())) + "]"
 
 
-#: PostgreSQL's recall statements. ``_PG_NEAR``: the HNSW scan, in relaxed order, of a few
-#: more rows than wanted (``fetch``); ``_PG_GATHER`` keeps its ``nearest`` nearest (by the
-#: distance it computed, ties to the larger id: ``d + 0``, because the planner takes the
-#: scan's output for sorted by ``d``, which a relaxed order is not, and would only sort ties),
-#: adds the most recent and the most important,
-#: and packs their ranking fields and similarities (``_pg_record``, in id order)
-#: beside the lexical statistics and postings (``PG_LEXICAL_COLUMNS``): one round trip.
-#: ``_PG_RECORDS`` packs the same for given ids (lexical matches, or the exact nearest after
-#: a short scan).
 #: The order of the HNSW index (migration 0016): by search key, the query's with the owner's.
 _KEY = f"::vector({EMBEDDING_DIM + 1})"
 _KEY_ORDER = (f"memory_search_key(embedding, owner_id){_KEY} <-> "
               f"memory_search_key(%(vec)s::vector, %(owner)s::integer){_KEY}")
-#: The HNSW scan (``d``: the cosine distance, by which the nearest are then chosen).
+#: ``nearest``'s HNSW scan (``d``: the cosine distance, by which the nearest are then chosen).
 PG_NEAREST = ("SELECT id, embedding <=> %(vec)s::vector AS d FROM memories "
                "WHERE {visible} AND embedding IS NOT NULL ORDER BY " + _KEY_ORDER +
                " LIMIT %(fetch)s")
-_PG_NEAR = "near AS MATERIALIZED (" + PG_NEAREST + "), "
-_PG_GATHER = """WITH {near}
-picked AS (
-    SELECT id, 1 AS role FROM (SELECT id FROM near ORDER BY d + 0, id DESC LIMIT %(nearest)s) AS n
-    UNION ALL SELECT id, 2 FROM (SELECT id FROM memories WHERE {visible}
-        ORDER BY created_at DESC, id DESC LIMIT %(recent)s) AS r
-    UNION ALL SELECT id, 2 FROM (SELECT id FROM memories WHERE {visible}
-        ORDER BY importance DESC, created_at DESC, id DESC LIMIT %(important)s) AS i
-    UNION ALL SELECT id, 0 FROM unnest(%(guess)s::bigint[]) AS g(id)),
-roles AS (SELECT id, bit_or(role) AS role FROM picked GROUP BY id)
-SELECT {count}, c.heads, {lexical}
-FROM (SELECT string_agg({record}, ''::bytea) AS heads
-      FROM roles AS r JOIN memories AS m ON m.id = r.id WHERE {by_id}) AS c"""
+#: Recall's first statement: the function of migration 0018 (its docstring says what it
+#: returns), planned once per connection. ``_PG_RECORDS`` packs the same fields for given ids
+#: (the lexical matches it did not read).
+_PG_GATHER = """SELECT * FROM memory_recall_gather(
+    %(owner)s::integer, %(vec)s::vector, %(fetch)s::integer, %(nearest)s::integer,
+    %(exact_below)s::integer, %(recent)s::integer, %(important)s::integer,
+    %(guess)s::bigint[], %(before)s::timestamptz, %(lex_terms)s::text[],
+    %(lex_share)s::float8, %(lex_min_docs)s::integer, %(lex_known_terms)s::text[],
+    %(lex_known_versions)s::bigint[])"""
+#: The lexical parameters of ``_PG_GATHER`` for a query without words.
+_NO_LEXICON: dict[str, Any] = {"lex_terms": [], "lex_share": 0.0, "lex_min_docs": 0,
+                               "lex_known_terms": [], "lex_known_versions": []}
 _PG_RECORDS = """SELECT string_agg({record}, ''::bytea)
 FROM memories AS m WHERE m.id = ANY(%(ids)s::bigint[]) AND {by_id}"""
 
@@ -328,7 +303,7 @@ def _pg_record(role: str) -> str:
 
 _PG_HEAD = np.dtype([("id", ">i8"), ("role", ">i2"), ("importance", ">f8"), ("created", ">i8"),
                      ("accessed", ">i8"), ("relevance", ">f8")])
-#: Roles in ``_PG_GATHER``: among the nearest, among the most recent or most important.
+#: Roles in ``memory_recall_gather``: among the nearest, among the most recent or most important.
 _NEAR, _SIDE = 1, 2
 #: PostgreSQL's time epoch (2000-01-01 UTC) in POSIX microseconds.
 _PG_EPOCH_US = 946_684_800_000_000

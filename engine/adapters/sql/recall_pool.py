@@ -31,6 +31,9 @@ class RecallPool:
     relevance: np.ndarray
     lexical: np.ndarray
     rows: list[tuple[Any, ...]] | None = None
+    #: How the nearest were found: ``exact``, ``hnsw`` (PostgreSQL's index), ``hnsw, then
+    #: exact`` (the index scan came back short) or ``none`` (no query vector).
+    searched: str = "none"
 
     def __len__(self) -> int:
         return len(self.ids)

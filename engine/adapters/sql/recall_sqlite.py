@@ -57,7 +57,8 @@ def gather(
         ids_list, np.array([float(r[6]) for r in rows], dtype=np.float64),
         np.array([micros(r[8]) for r in rows], dtype=np.int64),
         np.array([micros(r[9]) for r in rows], dtype=np.int64), similarity,
-        scores_of(ids_list, lex_ids, lex_scores), rows)
+        scores_of(ids_list, lex_ids, lex_scores), rows,
+        "exact" if searching and query is not None else "none")
 
 
 def nearest_exact_ids(
