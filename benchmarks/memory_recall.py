@@ -299,6 +299,9 @@ PHASES: tuple[tuple[str, str, str, bool], ...] = (
     ("PostgreSQL: recall's statements (`_one_row`: the first one, with the candidates' fields "
      "and similarities; again only for lexical matches it did not guess)",
      "engine.adapters.sql.memory_store", "MemoryStore._one_row", True),
+    ("PostgreSQL: recall's statements (`one_row`: `memory_recall_gather`, then a second one "
+     "only for lexical matches it did not guess)", "engine.adapters.sql.recall_pg", "one_row",
+     True),
     ("nearest ids (vector search)", "engine.adapters.sql.memory_store",
      "MemoryStore._nearest_ids", True),
     ("nearest ids (SQLite: exact, numpy over the cached vectors)",
@@ -371,6 +374,8 @@ def phase_timers(embedder: Any) -> Iterator[dict[str, list[float]]]:
 
 
 _SQL_KINDS = (
+    ("memory_recall_gather", "gather: `memory_recall_gather` (nearest by HNSW or exactly, most "
+     "recent, most important, lexical statistics and postings, the candidates' fields)"),
     ("set_config", "SET LOCAL hnsw.iterative_scan / ef_search"),
     ("FROM memory_versions", "vector cache: the owner's memory version (SQLite)"),
     ("SELECT id, embedding, created_at, archived FROM memories",
@@ -394,6 +399,8 @@ _VECTOR_LITERAL = re.compile(r"'\[[-0-9.,e ]*\]'")
 def sql_kind(statement: str) -> str:
     """A short name for one of recall's statements."""
     flat = " ".join(statement.split())
+    if "memory_recall_gather" in flat:
+        return _SQL_KINDS[0][1]
     if "<=>" in flat:
         return NEAREST_EXACT if re.search(r"\) \+ (0|%\()", flat) else NEAREST_INDEXED
     if flat.startswith("SELECT NULL::bytea"):
@@ -431,7 +438,7 @@ def sql_timers(engine: Engine) -> Iterator[SqlLog]:
         log.spent.setdefault(kind, []).append(time.perf_counter() - started.pop())
         if kind.startswith("SET LOCAL"):
             last_settings[:] = [(statement, params)]
-        elif kind == NEAREST_INDEXED and not log.sample:
+        elif kind in (NEAREST_INDEXED, _SQL_KINDS[0][1]) and not log.sample:
             log.sample = [*last_settings, (statement, params)]
 
     event.listen(engine, "before_cursor_execute", before)
@@ -441,6 +448,28 @@ def sql_timers(engine: Engine) -> Iterator[SqlLog]:
     finally:
         event.remove(engine, "before_cursor_execute", before)
         event.remove(engine, "after_cursor_execute", after)
+
+
+@contextlib.contextmanager
+def searched_counter() -> Iterator[dict[str, int]]:
+    """How recall found the nearest (``RecallPool.searched``: ``hnsw``, ``exact`` ...), counted."""
+    from engine.adapters.sql.memory_store import MemoryStore
+
+    counts: dict[str, int] = {}
+    original = MemoryStore.recall_candidates
+
+    @functools.wraps(original)
+    def counted(self: MemoryStore, *args: Any, **kwargs: Any) -> Any:
+        pool = original(self, *args, **kwargs)
+        way = getattr(pool, "searched", "not reported")
+        counts[way] = counts.get(way, 0) + 1
+        return pool
+
+    MemoryStore.recall_candidates = counted  # type: ignore[method-assign]
+    try:
+        yield counts
+    finally:
+        MemoryStore.recall_candidates = original  # type: ignore[method-assign]
 
 
 def sql_table(log: SqlLog, n: int) -> list[str]:
@@ -490,6 +519,7 @@ def breakdown(
     with contextlib.ExitStack() as stack:
         phases = stack.enter_context(phase_timers(embedder)) if phases_too else {}
         sql = stack.enter_context(sql_timers(engine))
+        searched = stack.enter_context(searched_counter())
         for owner_id, _kind, query in probes:
             now += timedelta(seconds=QUERY_STEP_S)
             with uow() as work:
@@ -525,6 +555,8 @@ def breakdown(
             lines += ["", "Not in this version of the engine (not timed): " + "; ".join(missing)]
         lines.append("")
     lines += sql_table(sql, n)
+    lines += ["", "How the nearest were found (`RecallPool.searched`): " + ", ".join(
+        f"{way} {count}" for way, count in sorted(searched.items()))]
     plan = explain_sample(engine, sql)
     if plan:
         lines += ["", *plan]
