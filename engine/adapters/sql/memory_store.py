@@ -7,10 +7,11 @@ non-archived memories (and, with ``before``, only those created before that time
 ``nearest`` on PostgreSQL uses the HNSW index (``ix_memories_embedding_hnsw``, on migration
 0016's per-character search key) with iterative scans, and the exact scan of the owner's rows
 when that comes back short: ``engine.adapters.sql.recall_pg`` says how, and holds recall's own
-statements on PostgreSQL. On SQLite the search is exact (numpy over the owner's vectors, kept
-in ``vector_cache``). Either way ``nearest`` finally orders the rows in Python by exact cosine
-similarity computed from the stored float32 values (ties: larger id first), so both backends
-order the same rows identically.
+statements on PostgreSQL (recall gathers its candidates with the function of migration 0018,
+which also searches a small character exactly). On SQLite the search is exact (numpy over
+the owner's vectors, kept in ``vector_cache``). Either way ``nearest`` finally orders the rows
+in Python by exact cosine similarity computed from the stored float32 values (ties: larger id
+first), so both backends order the same rows identically.
 
 Recall also reads memories by their words: ``recall_candidates`` adds the owner's best BM25
 matches for the query's terms from the lexical index (``engine.adapters.sql.lexical_index``,
@@ -170,11 +171,13 @@ class MemoryStore:
         then gives the winners as ``Memory`` objects.
 
         Recall's hot path is plain SQL through the driver (no statement building).
-        PostgreSQL: one statement (``_PG_GATHER``) for the nearest through HNSW, the most
-        recent, the most important and the lexical statistics and postings, with the ranking
-        fields and similarity of all but the lexical matches packed into one binary string (no
-        vector leaves the server); a second one only for lexical matches not read yet
-        (``_PG_RECORDS``). SQLite: the
+        PostgreSQL: one call of ``memory_recall_gather`` (migration 0018; the nearest through
+        HNSW for a large character, exactly for a small one), the most recent, the most
+        important and the lexical statistics and postings, with the ranking fields and
+        similarity of all but the lexical matches packed into one binary string (no vector
+        leaves the server); a second statement only for lexical matches not read yet
+        (``recall_pg._PG_RECORDS``). ``RecallPool.searched`` says how the nearest were found.
+        SQLite: the
         nearest from the vector cache (whose version is one statement), the lexical index
         (two), and one for the rows with the most recent and the most important.
         """
