@@ -336,8 +336,10 @@ class _Records:
 
     def only(self, keep: set[int]) -> _Records:
         """The records whose id is in ``keep``, in id order (each id is in one record)."""
-        chosen = np.flatnonzero(np.isin(self.ids, np.fromiter(keep, np.int64, len(keep))))
-        chosen = chosen[np.argsort(self.ids[chosen], kind="stable")]
+        # A few hundred records: plain Python picks them faster than np.isin and argsort.
+        chosen = np.array([at for _, at in sorted(
+            (memory_id, at) for at, memory_id in enumerate(self.ids.tolist())
+            if memory_id in keep)], dtype=np.intp)
         return _Records(*(getattr(self, f.name)[chosen] for f in fields(_Records)))
 
 
