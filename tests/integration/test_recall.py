@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
 from sqlalchemy import text
 
 from bots.console.community import ConsoleCommunity
-from engine.adapters.sql import recall_pg
+from engine.adapters.sql import memory_store, recall_pg
 from engine.embedding import HashingEmbedder
 from engine.lexical import bm25_texts, query_terms
 from engine.memory import Memory, RetrievalWeights, rank
@@ -132,8 +133,16 @@ def _many_owners(
 
 
 def test_nearest_returns_k_rows_and_the_exact_answer_under_the_owner_filter(
-    container: Container,
+    container: Container, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    fallbacks: list[int] = []
+    exact = memory_store.nearest_exact
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        fallbacks.append(1)
+        return exact(*args, **kwargs)
+
+    monkeypatch.setattr(memory_store, "nearest_exact", counted)
     owners, items, centres = _many_owners(container)
     rng = np.random.default_rng(11)
     checks = [(owners[i], int(rng.integers(TOPICS))) for i in (0, 7, 23, 49)]
@@ -150,16 +159,24 @@ def test_nearest_returns_k_rows_and_the_exact_answer_under_the_owner_filter(
                     text("SHOW hnsw.iterative_scan")).scalar() == "relaxed_order"
                 # Make any explicit sort look prohibitive: only the HNSW index gives the order.
                 uow.memories.conn.execute(text("SET LOCAL enable_sort = off"))
+            before: datetime | None = None
+            fallbacks.clear()
             if plan.endswith("budget spent"):
-                # The iterative scan gives up after 30 tuples, long before finding 10 of
-                # this owner's: the answer must still be complete and exact.
+                # Only each owner's first 15 memories are visible (made before ``before``):
+                # the scan, asked for 20 rows, cannot find them and gives up after its budget
+                # (30 tuples past its first pass); the answer must still be complete and exact.
+                before = T0 + timedelta(minutes=OWNERS * 15)
                 uow.memories.conn.execute(text("SET LOCAL hnsw.max_scan_tuples = 30"))
             for owner, topic in checks:
                 query = centres[topic] + rng.standard_normal(DIM) * (0.3 / np.sqrt(DIM))
-                got = uow.memories.nearest(owner, list(query), 10)
+                got = uow.memories.nearest(owner, list(query), 10, before=before)
+                if plan.endswith("budget spent"):
+                    assert fallbacks, "the short scan was followed by the exact search"
+                    fallbacks.clear()
                 assert len(got) == 10, f"{plan}: a short top-k for owner {owner}"
                 assert all(m.owner_id == owner for m in got)
-                assert [m.id for m in got] == _exact_nearest(items, owner, query, 10), plan
+                seen = [m for m in items if before is None or m.created_at < before]
+                assert [m.id for m in got] == _exact_nearest(seen, owner, query, 10), plan
                 # A random direction: no topic, nothing well separated; k rows all the same.
                 wild = rng.standard_normal(DIM)
                 assert len(uow.memories.nearest(owner, list(wild), 10)) == 10, plan
