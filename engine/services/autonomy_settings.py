@@ -15,9 +15,9 @@ from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import InvalidInput, NotFound
 from engine.pacing import MAX_PACE_S, PACE_KEY, QUIET_HOURS_KEY, QuietHours, channel_pace
 from engine.personas import AUTONOMY_LEVELS, Character
+from engine.services.character_refs import resolve_character
 from engine.services.community import ANNOUNCE_KEY, ChannelRef, register_channel
 from engine.services.deps import Deps
-from engine.services.memory_browser import resolve_character
 
 __all__ = [
     "LEVEL_NAMES",

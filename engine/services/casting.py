@@ -9,9 +9,9 @@ from engine.adapters.sql.spaces import Channel
 from engine.adapters.sql.uow import UnitOfWork
 from engine.cast import CastMember
 from engine.errors import NotFound
+from engine.services.character_refs import resolve_character
 from engine.services.community import CAST_CHANNEL_KEY, ChannelRef, register_channel
 from engine.services.deps import Deps
-from engine.services.memory_browser import resolve_character
 
 __all__ = ["CastChange", "add_to_channel", "remove_from_channel", "cast_of_channel",
            "join_channel"]

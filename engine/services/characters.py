@@ -20,9 +20,9 @@ from engine.cards import MAX_CARD_BYTES, export_card, parse_card
 from engine.errors import InvalidCard, InvalidInput, NotFound
 from engine.personas import Character
 from engine.services.casting import join_channel
+from engine.services.character_refs import resolve_character
 from engine.services.community import ChannelRef
 from engine.services.deps import Deps
-from engine.services.memory_browser import resolve_character
 from engine.services.quotas import check_in
 
 __all__ = [

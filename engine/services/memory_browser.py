@@ -14,7 +14,8 @@ Read-only services over one character's memories, each returning plain dataclass
 * ``overview`` — the memory summary, counts per kind, the top memories and latest reflections.
 
 Archived (faded) memories are hidden unless ``include_archived``. Characters are named by
-name, alias, a word of their name ("Darcy") or id: ``resolve_character``.
+name, alias, a word of their name ("Darcy") or id: ``resolve_character``
+(``engine.services.character_refs``, re-exported here).
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ from engine.adapters.sql.memory_browser_store import (
 from engine.adapters.sql.uow import UnitOfWork
 from engine.errors import InvalidInput, ModelUnavailable, NotFound, ServiceUnavailable
 from engine.memory import RetrievalWeights
-from engine.personas import Character
+from engine.services.character_refs import (
+    CharacterRef,
+    resolve_character,
+    resolve_in,
+    split_character,
+)
 from engine.services.deps import Deps
 from engine.services.recall import recall
 
@@ -79,15 +85,6 @@ EMBED_PENDING = 256
 EMBED_BATCH = 64
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
-
-
-@dataclass(frozen=True)
-class CharacterRef:
-    """The character whose memories are browsed."""
-
-    id: int
-    name: str
-    ecosystem_id: int
 
 
 @dataclass(frozen=True)
@@ -167,79 +164,6 @@ class Overview:
     reflections: list[Reflection]
 
 
-# -- naming a character ------------------------------------------------------------------------
-
-
-def resolve_character(deps: Deps, ecosystem_id: int, ref: str | int) -> CharacterRef:
-    """The character named ``ref`` in an ecosystem: its id, name, an alias, or a name word.
-
-    Raises:
-        NotFound: nobody matches (the message lists the characters).
-        InvalidInput: ``ref`` is ambiguous (e.g. "Bennet"); the message lists the candidates.
-    """
-    with deps.uow() as uow:
-        return _resolve(uow, ecosystem_id, ref)
-
-
-def split_character(deps: Deps, ecosystem_id: int, text: str) -> tuple[CharacterRef, str]:
-    """Split "Elizabeth Bennet Darcy's letter" into the character and the rest (the query).
-
-    The longest leading run of words that names a character wins; raises like
-    ``resolve_character`` when no leading run does.
-    """
-    words = text.split()
-    if not words:
-        raise InvalidInput("Name a character, e.g. 'Darcy' or 'Elizabeth Bennet'.")
-    with deps.uow() as uow:
-        cast = uow.participants.list_characters(ecosystem_id)
-        for n in range(len(words), 0, -1):
-            if _matches(cast, " ".join(words[:n])):
-                # Unique: that character; ambiguous: ``_resolve`` says which were meant.
-                ref = _resolve(uow, ecosystem_id, " ".join(words[:n]), cast)
-                return ref, " ".join(words[n:])
-        raise _not_found(words[0], cast)
-
-
-def _resolve(
-    uow: UnitOfWork, ecosystem_id: int, ref: str | int, cast: list[Character] | None = None
-) -> CharacterRef:
-    if cast is None:
-        cast = uow.participants.list_characters(ecosystem_id)
-    candidates = _matches(cast, str(ref))
-    if len(candidates) == 1:
-        return _ref(candidates[0], ecosystem_id)
-    if candidates:
-        *others, last = sorted(c.name for c in candidates)
-        names = f"{', '.join(others)} or {last}"
-        raise InvalidInput(f"'{ref}' could be {names}; say which.")
-    raise _not_found(ref, cast)
-
-
-def _not_found(ref: str | int, cast: list[Character]) -> NotFound:
-    present = ", ".join(sorted(c.name for c in cast)) or "none yet"
-    return NotFound(f"No character named '{ref}' in this community. Characters: {present}.")
-
-
-def _matches(cast: list[Character], ref: str) -> list[Character]:
-    """Characters answering to ``ref``: by id, full name or alias, else by one name word."""
-    wanted = " ".join(ref.split()).casefold()
-    if not wanted:
-        return []
-    if wanted.isdigit():
-        by_id = [c for c in cast if c.id == int(wanted)]
-        if by_id:
-            return by_id
-    named = [c for c in cast if wanted in (n.casefold() for n in c.names())]
-    if named:
-        return named
-    return [c for c in cast if wanted in c.name.casefold().split()]
-
-
-def _ref(character: Character, ecosystem_id: int) -> CharacterRef:
-    assert character.id is not None
-    return CharacterRef(character.id, character.name, ecosystem_id)
-
-
 # -- searching -----------------------------------------------------------------------------
 
 
@@ -285,7 +209,7 @@ def search(
     if order not in ORDERS:
         raise InvalidInput(f"Order by one of {', '.join(ORDERS)}, not '{order}'.")
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         where = MemoryFilter(
             owner_id=ref.id, terms=() if semantic else parse_terms(query),
             kinds=_kinds(kinds), channel_id=_channel_id(uow, ecosystem_id, channel),
@@ -369,7 +293,7 @@ def top(
     """A character's most important memories (ties: the newer first)."""
     _check_page(limit, offset)
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         where = MemoryFilter(owner_id=ref.id, kinds=_kinds(kinds),
                              include_archived=include_archived)
         rows = uow.browser.search(where, order="importance", limit=limit, offset=offset)
@@ -392,7 +316,7 @@ def knowledge(
     """
     _check_page(limit, offset)
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         subject, name = _participant(uow, ecosystem_id, about) if about else (None, "")
         where = MemoryFilter(owner_id=ref.id, kinds=("knowledge",), subject_id=subject,
                              include_archived=include_archived)
@@ -418,7 +342,7 @@ def reflections(
     _check_page(limit, offset)
     wanted = _kinds(kinds) or CONSOLIDATED
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         where = MemoryFilter(owner_id=ref.id, kinds=wanted, include_archived=include_archived)
         rows = uow.browser.search(where, order="newest", limit=limit, offset=offset)
         cited = uow.browser.citations([r.id for r in rows])
@@ -433,7 +357,7 @@ def memory_detail(
 ) -> MemoryDetail:
     """One of the character's memories: what it cites and which reflections cite it."""
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         row = uow.browser.get(ref.id, memory_id)
         if row is None:
             raise NotFound(f"{ref.name} has no memory #{memory_id}.")
@@ -459,7 +383,7 @@ def associations(
     """
     _check_page(limit, 0)
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         found = uow.browser.associations(ref.id, include_archived=include_archived,
                                          limit=limit)
         rows = uow.browser.rows_by_id(ref.id, [i for a in found for i in _extreme_ids(a)])
@@ -483,7 +407,7 @@ def overview(
 ) -> Overview:
     """The memory summary, counts per kind, the top memories and the latest reflections."""
     with deps.uow() as uow:
-        ref = _resolve(uow, ecosystem_id, character)
+        ref = resolve_in(uow, ecosystem_id, character)
         state = uow.browser.state(ref.id)
         best = uow.browser.search(MemoryFilter(owner_id=ref.id), order="importance",
                                   limit=top_k)
@@ -544,7 +468,7 @@ def _channel_id(uow: UnitOfWork, ecosystem_id: int, channel: str | None) -> int 
 def _participant(uow: UnitOfWork, ecosystem_id: int, name: str) -> tuple[int, str]:
     """(id, name) of a character (as ``resolve_character`` names them) or a member."""
     try:
-        ref = _resolve(uow, ecosystem_id, name)
+        ref = resolve_in(uow, ecosystem_id, name)
     except NotFound:
         human = uow.participants.find_human_by_name(ecosystem_id, name)
         if human is None:
