@@ -12,7 +12,7 @@ Generative Agents-style reflection (Park et al., 2023), pure and deterministic:
    otherwise ``template_insight``.
 4. **Knowledge** about participants (``engine.knowledge``: facts members state about
    themselves, an impression of each) is merged by slot with what the character already knew
-   (``plan_knowledge``): updated, never duplicated, citations kept.
+   (``engine.knowledge_merge.plan_knowledge``): updated, never duplicated, citations kept.
 5. The character's **memory summary** is composed from its strongest insights and its
    knowledge (``compose_summary``).
 6. **Fading** (``FadePolicy``): old, unimportant memories nobody recalled for long and that no
@@ -24,17 +24,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from engine.embedding import STOPWORDS
 from engine.knowledge import (
-    ACT_TRAITS,
-    IMPRESSION_SLOT,
-    extract_facts,
-    slot_of,
-    template_impression,
     traits_from_acts,
 )
 from engine.memory import Memory
@@ -46,9 +41,6 @@ __all__ = [
     "MAX_INSIGHTS",
     "MAX_CITATIONS",
     "REFLECTION_BONUS",
-    "FACT_MIN_IMPORTANCE",
-    "IMPRESSION_IMPORTANCE",
-    "IMPRESSION_MIN_ACTS",
     "MIN_TOPIC_MEMORIES",
     "FADE_AFTER_DAYS",
     "FADE_BELOW_IMPORTANCE",
@@ -58,20 +50,15 @@ __all__ = [
     "SUMMARY_KNOWLEDGE",
     "WARM",
     "Witnessed",
+    "cite",
     "FocalQuestion",
     "Insight",
-    "Known",
-    "Learned",
-    "KnowledgeChange",
     "FadePolicy",
     "is_due",
     "focal_questions",
     "recurring_topics",
     "template_insight",
     "insight_importance",
-    "learn_facts",
-    "learn_impressions",
-    "plan_knowledge",
     "compose_summary",
 ]
 
@@ -88,12 +75,6 @@ MAX_INSIGHTS = 5
 MAX_CITATIONS = 24
 #: An insight without a model rating matters a little more than what it was drawn from.
 REFLECTION_BONUS = 1.0
-#: What someone says about themselves is remembered at least this well.
-FACT_MIN_IMPORTANCE = 5.0
-#: The importance of an impression of someone.
-IMPRESSION_IMPORTANCE = 5.0
-#: Acts seen before a character forms a (template) impression of someone.
-IMPRESSION_MIN_ACTS = 2
 #: A word recurs (is a topic) when this many different memories use it.
 MIN_TOPIC_MEMORIES = 2
 #: Memories fade (are archived) once neither made nor recalled for this many days ...
@@ -172,45 +153,6 @@ class Insight:
     cited_ids: tuple[int, ...]
     importance: float
     question: str = ""
-
-
-@dataclass(frozen=True)
-class Known:
-    """A stored, live piece of knowledge of a character about a subject."""
-
-    memory_id: int
-    subject_id: int
-    text: str
-    cited_ids: tuple[int, ...] = ()
-    importance: float = FACT_MIN_IMPORTANCE
-
-
-@dataclass(frozen=True)
-class Learned:
-    """A piece of knowledge just drawn from memories, before it is merged with what was known."""
-
-    subject_id: int
-    slot: str
-    text: str
-    cited_ids: tuple[int, ...]
-    importance: float
-
-
-@dataclass(frozen=True)
-class KnowledgeChange:
-    """What to store for one (subject, slot).
-
-    ``memory_id`` set: the live knowledge already says ``text``; only ``cited_ids`` are added.
-    Otherwise a new knowledge memory says ``text`` citing ``cited_ids`` (the old version's
-    citations included), and ``replaces`` (if set) is the old version, to archive.
-    """
-
-    subject_id: int
-    text: str
-    cited_ids: tuple[int, ...]
-    importance: float
-    memory_id: int | None = None
-    replaces: int | None = None
 
 
 def is_due(importance_since: float, threshold: float = REFLECTION_THRESHOLD) -> bool:
@@ -295,7 +237,8 @@ def _names(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _cite(memories: Sequence[Memory]) -> tuple[int, ...]:
+def cite(memories: Sequence[Memory]) -> tuple[int, ...]:
+    """The ids of ``memories`` a consolidated memory cites (the newest ``MAX_CITATIONS``)."""
     ids = sorted({m.id for m in memories if m.id is not None})
     return tuple(ids[-MAX_CITATIONS:])
 
@@ -342,101 +285,7 @@ def template_insight(
         who = f": {_names(speakers)} spoke of it" if speakers else ""
         cited = [w.memory for w in mentions]
         text = f"{question.topic} keeps coming up{who}."
-    return Insight(text, _cite(cited), insight_importance(cited), question.text)
-
-
-def learn_facts(
-    window: Sequence[Witnessed], owner_id: int, names: Mapping[int, str] | None = None
-) -> list[Learned]:
-    """The facts members stated about themselves in the observations (oldest first), each
-    citing the observation it came from.
-
-    Only humans' words count: characters' lines are generated, and would turn improvisation
-    into "facts". Facts start with the speaker's current name (``names``; else the name they
-    spoke under).
-    """
-    learned = []
-    for w in sorted(window, key=lambda w: w.memory.id or 0):
-        if not w.speaker_is_human or w.speaker_id is None or w.speaker_id == owner_id:
-            continue
-        name = (names or {}).get(w.speaker_id, w.speaker_name)
-        for fact in extract_facts(w.body, w.speaker_id, name):
-            learned.append(Learned(
-                w.speaker_id, fact.slot, fact.text, _cite([w.memory]),
-                max(FACT_MIN_IMPORTANCE, w.memory.importance)))
-    return learned
-
-
-def learn_impressions(
-    seen: Mapping[int, Sequence[Witnessed]], names: Mapping[int, str]
-) -> list[Learned]:
-    """A template impression of each subject from the acts they were seen performing.
-
-    Args:
-        seen: For each subject, the observations of them speaking (the new ones and those
-            their current impression already cites).
-        names: Each subject's name.
-
-    Returns:
-        One impression per subject seen performing at least ``IMPRESSION_MIN_ACTS`` acts
-        that suggest a trait, citing the observations it was drawn from.
-    """
-    learned = []
-    for subject, observed in sorted(seen.items()):
-        spoken = [w for w in observed if w.speaker_id == subject]
-        if sum(1 for w in spoken if w.act in ACT_TRAITS) < IMPRESSION_MIN_ACTS:
-            continue
-        text = template_impression(names[subject], [w.act for w in spoken])
-        if text is not None:
-            learned.append(Learned(subject, IMPRESSION_SLOT, text,
-                                   _cite([w.memory for w in spoken]), IMPRESSION_IMPORTANCE))
-    return learned
-
-
-def plan_knowledge(
-    known: Sequence[Known], learned: Sequence[Learned], names: Mapping[int, str]
-) -> list[KnowledgeChange]:
-    """Merge what was just learned into what was known, one live piece per (subject, slot).
-
-    A slot learned twice keeps the later text with both citations. A slot already known with
-    the same text only gains citations; with another text, a new version replaces it and keeps
-    its citations (and the higher importance). Stored knowledge whose slot cannot be read
-    (``engine.knowledge.slot_of``) is left as it is.
-    """
-    merged: dict[tuple[int, str], Learned] = {}
-    for item in learned:
-        key = (item.subject_id, item.slot)
-        previous = merged.get(key)
-        if previous is not None:
-            item = Learned(item.subject_id, item.slot, item.text,
-                           _union(previous.cited_ids, item.cited_ids),
-                           max(previous.importance, item.importance))
-        merged[key] = item
-    stored: dict[tuple[int, str], Known] = {}
-    for k in known:
-        slot = slot_of(k.text, names.get(k.subject_id, ""))
-        if slot is not None:
-            stored.setdefault((k.subject_id, slot), k)
-    changes: list[KnowledgeChange] = []
-    for key, item in merged.items():
-        old = stored.get(key)
-        if old is None:
-            changes.append(KnowledgeChange(item.subject_id, item.text, item.cited_ids,
-                                           item.importance))
-        elif old.text == item.text:
-            if not set(item.cited_ids) <= set(old.cited_ids):
-                changes.append(KnowledgeChange(item.subject_id, item.text, item.cited_ids,
-                                               max(old.importance, item.importance),
-                                               memory_id=old.memory_id))
-        else:
-            changes.append(KnowledgeChange(
-                item.subject_id, item.text, _union(old.cited_ids, item.cited_ids),
-                max(old.importance, item.importance), replaces=old.memory_id))
-    return changes
-
-
-def _union(*groups: Sequence[int]) -> tuple[int, ...]:
-    return tuple(sorted({i for g in groups for i in g})[-MAX_CITATIONS:])
+    return Insight(text, cite(cited), insight_importance(cited), question.text)
 
 
 def _sentence(text: str) -> str:

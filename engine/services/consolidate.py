@@ -30,23 +30,16 @@ from datetime import datetime
 
 from engine.adapters.sql.uow import UnitOfWork
 from engine.consolidation import (
-    IMPRESSION_IMPORTANCE,
     MAX_INSIGHTS,
     RETRIEVE_PER_QUESTION,
     FadePolicy,
     FocalQuestion,
     Insight,
-    KnowledgeChange,
-    Known,
-    Learned,
     Witnessed,
     compose_summary,
     focal_questions,
     insight_importance,
     is_due,
-    learn_facts,
-    learn_impressions,
-    plan_knowledge,
     template_insight,
 )
 from engine.consolidation_prompts import (
@@ -58,6 +51,15 @@ from engine.consolidation_prompts import (
 )
 from engine.errors import ModelUnavailable
 from engine.knowledge import IMPRESSION_PREFIX, IMPRESSION_SLOT, impression_text, slot_of
+from engine.knowledge_merge import (
+    IMPRESSION_IMPORTANCE,
+    KnowledgeChange,
+    Known,
+    Learned,
+    learn_facts,
+    learn_impressions,
+    plan_knowledge,
+)
 from engine.memory import Memory, RetrievalWeights, first_person
 from engine.ports import Embedder, LanguageModel
 from engine.services import enterprise

@@ -13,15 +13,10 @@ from engine.consolidation import (
     REFLECTION_THRESHOLD,
     FadePolicy,
     FocalQuestion,
-    Known,
-    Learned,
     Witnessed,
     compose_summary,
     focal_questions,
     is_due,
-    learn_facts,
-    learn_impressions,
-    plan_knowledge,
     template_insight,
 )
 from engine.consolidation_prompts import (
@@ -31,6 +26,13 @@ from engine.consolidation_prompts import (
     reflection_messages,
 )
 from engine.knowledge import IMPRESSION_SLOT, extract_facts, slot_of
+from engine.knowledge_merge import (
+    Known,
+    Learned,
+    learn_facts,
+    learn_impressions,
+    plan_knowledge,
+)
 from engine.memory import Memory, observation_text
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)

@@ -24,7 +24,12 @@ from engine.adapters.sql.tables import (
     memory_citations,
     memory_sources,
 )
-from engine.consolidation import Known, Witnessed
+from engine.consolidation import (
+    Witnessed,
+)
+from engine.knowledge_merge import (
+    Known,
+)
 from engine.memory import Memory
 from engine.messages import ParticipantKind
 
